@@ -1,0 +1,60 @@
+# Aftercare: `make run` serves the app with demo data, `make test` runs the whole suite.
+# Both set everything up first (virtual environment, packages, translations), so a fresh clone works.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/python -m flask --app app
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: setup run test test-sqlite test-postgres lint format translations extract-messages bench db-revision clean
+
+setup: $(STAMP) translations
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -f -d translations >/dev/null
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --if-empty
+	@echo "Aftercare: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the job runner)"
+	@bash -c 'trap "kill 0" EXIT; $(FLASK) jobs run & $(FLASK) run --host $(HOST) --port $(PORT)'
+
+test: setup lint test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest
+
+# The same suite against PostgreSQL whenever TEST_DATABASE_URL is set (always in CI).
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest --db=postgres -m "not e2e"; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".venv tests migrations" -o translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -N --ignore-obsolete -d translations -i translations/messages.pot >/dev/null
+
+bench: setup
+	@if [ -d bench ] && ls bench/*.py >/dev/null 2>&1; then $(BIN)/python -m bench; else echo "no benchmarks yet"; fi
+
+db-revision: setup
+	$(FLASK) db migrate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

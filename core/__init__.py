@@ -1,0 +1,1 @@
+"""The kernel: extensions, database base, configuration, accounts, jobs and error handling."""

@@ -1,0 +1,112 @@
+"""Settings: defaults, then the environment, then a test mapping (the Flask tutorial's order)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": ["en", "zh_Hans"],
+    "DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "QUEUE_PAGE_SIZE": 50,
+    # Uploads: a whole request may carry several attachments; each one is checked on its own too.
+    "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENT_EXTENSIONS": [
+        "txt",
+        "log",
+        "csv",
+        "json",
+        "xml",
+        "yaml",
+        "yml",
+        "md",
+        "pdf",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "zip",
+        "gz",
+        "tgz",
+        "7z",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "eml",
+        "har",
+    ],
+    "AUTO_CLOSE_RESOLVED_DAYS": 7,
+    "LOGIN_RATE_LIMIT": "5 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_FROM": "support@aftercare.local",
+    "BASE_URL": "http://127.0.0.1:5000",
+    # flask-smorest: the OpenAPI document at /api/v1/openapi.json.
+    "API_TITLE": "Aftercare",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearerAuth": []}],
+    },
+}
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill `app.config` from defaults, the environment and `overrides`, in that order."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{instance / 'aftercare.db'}"
+    )
+    app.config["INDEX_DIR"] = os.environ.get("AFTERCARE_INDEX_DIR", str(instance / "index"))
+    app.config["UPLOAD_DIR"] = str(instance / "attachments")
+    app.config.from_prefixed_env("AFTERCARE")
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    # Secure cookies whenever the app is served over HTTPS; plain http on 127.0.0.1 must still log in.
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def _normalise_db_url(url: str) -> str:
+    # psycopg 3 is the driver we install; plain postgresql:// URLs would ask for psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Page views of the kernel: sign-in, accounts, administration."""

@@ -1,0 +1,1 @@
+"""Knowledge base: articles and search (built by the knowledge-base issue)."""

@@ -1,0 +1,1 @@
+"""Improvement loop: recurring problems, surveys and reviews (built by the reviews issue)."""

@@ -1,0 +1,1 @@
+"""Service levels: business calendars, policies and clocks (built by the SLA issue)."""

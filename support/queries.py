@@ -1,0 +1,223 @@
+"""Reads on tickets: who may see what, the queue with keyset pagination, lists and history."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.extensions import db
+from core.models import Organisation, Role, User
+from support.models import OPEN_STATUSES, Attachment, Message, Ticket, TicketEvent
+
+# Each sort is a tuple of columns walked in one direction, ending in the id so the order is total:
+# that is what lets a page start "after the last row" (keyset) instead of counting past offsets.
+SORTS: dict[str, tuple[tuple, bool]] = {
+    "priority": ((Ticket.priority_rank, Ticket.created_at, Ticket.id), False),
+    "oldest": ((Ticket.created_at, Ticket.id), False),
+    "created": ((Ticket.created_at, Ticket.id), True),
+    "updated": ((Ticket.updated_at, Ticket.id), True),
+}
+DEFAULT_SORT = "priority"
+
+
+def visible_to(viewer: User) -> sa.ColumnElement[bool]:
+    """The condition for tickets `viewer` may see: staff all, a customer their organisation's."""
+    if viewer.is_staff:
+        return sa.true()
+    if viewer.organisation_id is None:
+        return Ticket.requester_id == viewer.id
+    return Ticket.organisation_id == viewer.organisation_id
+
+
+def ticket_for(viewer: User, number: int) -> Ticket | None:
+    """The ticket with this number if `viewer` may see it; None otherwise (don't reveal it exists)."""
+    return db.session.scalar(sa.select(Ticket).where(Ticket.id == number, visible_to(viewer)))
+
+
+@dataclass
+class TicketFilter:
+    statuses: list[str] = field(default_factory=lambda: [str(s) for s in OPEN_STATUSES])
+    kind: str | None = None
+    priority: str | None = None
+    assignee: str | None = None  # "me", "none" or a user id
+    organisation_id: int | None = None
+    product: str | None = None
+    requester_id: int | None = None
+    text: str | None = None
+
+
+@dataclass
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def ticket_page(
+    viewer: User,
+    filters: TicketFilter,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """One page of tickets visible to `viewer`, by keyset: no offset, no count, fast at any depth.
+
+    The cursor is opaque to callers: "a" + the last row's sort key for the next page, "b" + the first
+    row's key for the previous one.
+    """
+    columns, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    stmt = (
+        sa.select(Ticket)
+        .where(visible_to(viewer), *_conditions(viewer, filters))
+        .options(joinedload(Ticket.requester), joinedload(Ticket.assignee), joinedload(Ticket.organisation))
+    )
+    direction, key = _decode_cursor(cursor, columns)
+    backwards = direction == "b"
+    if key is not None:
+        row = sa.tuple_(*columns)
+        bound = sa.tuple_(*(sa.literal(v, type_=c.type) for c, v in zip(columns, key, strict=True)))
+        forward_is_greater = not descending
+        stmt = stmt.where(row > bound if forward_is_greater != backwards else row < bound)
+    walk_descending = descending != backwards
+    stmt = stmt.order_by(*(c.desc() if walk_descending else c.asc() for c in columns)).limit(limit + 1)
+    rows = list(db.session.scalars(stmt).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_prev = (key is not None) if not backwards else more
+    return Page(
+        tickets=rows,
+        next_cursor=_encode_cursor("a", rows[-1], columns) if rows and has_next else None,
+        prev_cursor=_encode_cursor("b", rows[0], columns) if rows and has_prev else None,
+    )
+
+
+def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if f.statuses:
+        conditions.append(Ticket.status.in_(f.statuses))
+    if f.kind:
+        conditions.append(Ticket.kind == f.kind)
+    if f.priority:
+        conditions.append(Ticket.priority == f.priority)
+    if f.assignee == "me":
+        conditions.append(Ticket.assignee_id == viewer.id)
+    elif f.assignee == "none":
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif f.assignee and str(f.assignee).isdigit():
+        conditions.append(Ticket.assignee_id == int(f.assignee))
+    if f.organisation_id:
+        conditions.append(Ticket.organisation_id == f.organisation_id)
+    if f.product:
+        conditions.append(Ticket.product == f.product)
+    if f.requester_id:
+        conditions.append(Ticket.requester_id == f.requester_id)
+    if f.text:
+        text = f.text.strip()
+        if text.lstrip("#").isdigit():
+            conditions.append(sa.or_(Ticket.id == int(text.lstrip("#")), Ticket.subject.ilike(f"%{text}%")))
+        else:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(Ticket.subject.ilike(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def _encode_cursor(direction: str, ticket: Ticket, columns) -> str:
+    values = [_jsonable(getattr(ticket, c.key)) for c in columns]
+    return direction + base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, columns) -> tuple[str | None, list | None]:
+    """The direction and key in a cursor; a damaged or foreign cursor reads as "first page"."""
+    if not cursor or cursor[0] not in "ab":
+        return None, None
+    try:
+        raw = cursor[1:] + "=" * (-len(cursor[1:]) % 4)
+        values = json.loads(base64.urlsafe_b64decode(raw))
+        if not isinstance(values, list) or len(values) != len(columns):
+            return None, None
+        key = [_from_json(c, v) for c, v in zip(columns, values, strict=True)]
+    except (ValueError, TypeError):
+        return None, None
+    return cursor[0], key
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _from_json(column, value):
+    if column.key.endswith("_at"):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("naive time in cursor")
+        return parsed
+    if not isinstance(value, int):
+        raise ValueError("bad cursor value")
+    return value
+
+
+def thread(ticket: Ticket, *, include_internal: bool) -> list[Message]:
+    """The ticket's messages in order, with authors and attachments loaded in two queries."""
+    stmt = (
+        sa.select(Message)
+        .where(Message.ticket_id == ticket.id)
+        .options(joinedload(Message.author), selectinload(Message.attachments))
+        .order_by(Message.created_at, Message.id)
+    )
+    if not include_internal:
+        stmt = stmt.where(Message.internal.is_(False))
+    return list(db.session.scalars(stmt).unique())
+
+
+def history(ticket: Ticket) -> list[TicketEvent]:
+    """Every recorded change of the ticket, oldest first."""
+    stmt = (
+        sa.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .options(joinedload(TicketEvent.actor))
+        .order_by(TicketEvent.at, TicketEvent.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def staff_users() -> list[User]:
+    """Engineers and admins who can take tickets, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role.in_([Role.engineer, Role.admin]), User.active.is_(True))
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+
+
+def products() -> list[str]:
+    """Products that tickets name, for filter menus."""
+    stmt = sa.select(Ticket.product).where(Ticket.product != "").distinct().order_by(Ticket.product)
+    return list(db.session.scalars(stmt))
+
+
+def attachment_for(viewer: User, attachment_id: int) -> Attachment | None:
+    """An attachment if `viewer` may see its ticket and, for customers, its message is public."""
+    stmt = (
+        sa.select(Attachment)
+        .join(Message, Attachment.message_id == Message.id)
+        .join(Ticket, Message.ticket_id == Ticket.id)
+        .where(Attachment.id == attachment_id, visible_to(viewer))
+    )
+    if not viewer.is_staff:
+        stmt = stmt.where(Message.internal.is_(False))
+    return db.session.scalar(stmt)

@@ -1,0 +1,1 @@
+"""Page views of the support desk: the customer portal, the engineer queue, attachment downloads."""
