@@ -1,0 +1,1 @@
+"""Flask-WTF forms of the support pages: one module per page family."""
