@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
-from core import errors, i18n
+from core import errors, i18n, security
 from core.config import load_config
 from core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from support import labels
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
+    security.register(app)
     i18n.register(app)
     labels.register(app)
     register_commands(app)
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from core.cli import jobs_cli, tokens_cli, users_cli
     from support.cli import demo_cli
+    from support.mail.cli import mail_cli
 
-    for group in (users_cli, tokens_cli, jobs_cli, demo_cli):
+    for group in (users_cli, tokens_cli, jobs_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

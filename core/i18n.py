@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, request, session
-from flask_babel import format_datetime, format_timedelta
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
@@ -15,6 +15,9 @@ LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
 def select_locale() -> str:
     """The user's setting, else the language chosen in the switcher, else Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    # Commands and jobs render lazy strings (service errors, mail) with no request to ask.
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -54,3 +57,4 @@ def register(app) -> None:
     app.jinja_env.filters["exact_time"] = exact_time
     app.jinja_env.filters["relative_time"] = relative_time
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["get_locale"] = get_locale

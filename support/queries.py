@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -122,12 +122,20 @@ def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(Ticket.requester_id == f.requester_id)
     if f.text:
         text = f.text.strip()
-        if text.lstrip("#").isdigit():
+        number = text.lstrip("#")
+        # ASCII digits only ("²".isdigit() is true but int() refuses it), and small enough for the column.
+        if number.isascii() and number.isdigit() and len(number) < 10:
             conditions.append(sa.or_(Ticket.id == int(text.lstrip("#")), Ticket.subject.ilike(f"%{text}%")))
         else:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(Ticket.subject.ilike(f"%{escaped}%", escape="\\"))
     return conditions
+
+
+def cursor_is_valid(cursor: str, sort: str = DEFAULT_SORT) -> bool:
+    """Whether `ticket_page` made this cursor for this sort; ticket_page reads any other as "first page"."""
+    columns, _descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    return _decode_cursor(cursor, columns)[0] is not None
 
 
 def _encode_cursor(direction: str, ticket: Ticket, columns) -> str:
@@ -145,7 +153,7 @@ def _decode_cursor(cursor: str | None, columns) -> tuple[str | None, list | None
         if not isinstance(values, list) or len(values) != len(columns):
             return None, None
         key = [_from_json(c, v) for c, v in zip(columns, values, strict=True)]
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None, None
     return cursor[0], key
 
@@ -159,8 +167,10 @@ def _from_json(column, value):
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError("naive time in cursor")
-        return parsed
-    if not isinstance(value, int):
+        return parsed.astimezone(UTC)  # OverflowError near year 1 or 9999, before the database sees it
+    # A hand-made cursor may carry any integer; one beyond the column's type is a database error.
+    bound = 2**15 - 1 if isinstance(column.type, sa.SmallInteger) else 2**31 - 1
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > bound:
         raise ValueError("bad cursor value")
     return value
 

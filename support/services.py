@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from core.db import utcnow
 from core.extensions import db
@@ -137,11 +138,13 @@ def add_message(
     now = now or utcnow()
     by_staff = author is not None and author.is_staff
     if internal and not by_staff:
-        raise TicketError("Only staff can write internal notes.", "internal")
+        raise TicketError(_l("Only staff can write internal notes."), "internal")
     if ticket.merged_into_id is not None:
-        raise TicketError(f"This ticket was merged into #{ticket.merged_into_id}; reply there.", "body")
+        raise TicketError(
+            _l("This ticket was merged into #%(number)s; reply there.", number=ticket.merged_into_id), "body"
+        )
     if ticket.status == Status.closed and not by_staff:
-        raise TicketError("This ticket is closed; reopen it to write again.", "body")
+        raise TicketError(_l("This ticket is closed; reopen it to write again."), "body")
     for upload in attachments:
         check_upload(upload)
     message = _new_message(
@@ -232,12 +235,14 @@ def change_status(ticket: Ticket, status: str, *, actor: User | None, now: datet
     now = now or utcnow()
     _require(status, Status, "status")
     if ticket.merged_into_id is not None:
-        raise TicketError(f"This ticket was merged into #{ticket.merged_into_id}.", "status")
+        raise TicketError(
+            _l("This ticket was merged into #%(number)s.", number=ticket.merged_into_id), "status"
+        )
     if actor is not None and not actor.is_staff:
         reopening = status == Status.open and ticket.status in (Status.resolved, Status.closed)
         closing = status in (Status.resolved, Status.closed) and ticket.status != Status.closed
         if not (reopening or closing):
-            raise TicketError("Customers can only close or reopen a ticket.", "status")
+            raise TicketError(_l("Customers can only close or reopen a ticket."), "status")
     if status == ticket.status:
         return
     _set_status(ticket, Status(status), actor, now)
@@ -249,7 +254,7 @@ def assign(ticket: Ticket, assignee: User | None, *, actor: User | None, now: da
     """Give the ticket to an engineer (or nobody)."""
     now = now or utcnow()
     if assignee is not None and not assignee.is_staff:
-        raise TicketError("Tickets can only be assigned to engineers.", "assignee")
+        raise TicketError(_l("Tickets can only be assigned to engineers."), "assignee")
     old = ticket.assignee
     if old is assignee:
         return
@@ -290,14 +295,19 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: User, now: datetime 
     """Merge a duplicate into another ticket: its thread moves over and it closes, pointing at the target."""
     now = now or utcnow()
     if source.id == target.id:
-        raise TicketError("A ticket cannot be merged into itself.", "target")
+        raise TicketError(_l("A ticket cannot be merged into itself."), "target")
     if target.merged_into_id is not None:
-        raise TicketError(f"#{target.id} was itself merged into #{target.merged_into_id}.", "target")
+        raise TicketError(
+            _l("#%(number)s was itself merged into #%(into)s.", number=target.id, into=target.merged_into_id),
+            "target",
+        )
     if source.merged_into_id is not None:
-        raise TicketError(f"This ticket was already merged into #{source.merged_into_id}.", "target")
+        raise TicketError(
+            _l("This ticket was already merged into #%(number)s.", number=source.merged_into_id), "target"
+        )
     if source.organisation_id != target.organisation_id:
         # Moving a thread between customers would show one organisation's messages to another.
-        raise TicketError("Tickets of different organisations cannot be merged.", "target")
+        raise TicketError(_l("Tickets of different organisations cannot be merged."), "target")
     moved = db.session.execute(
         sa.update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
     ).rowcount
@@ -330,9 +340,9 @@ def _new_message(
 ) -> Message:
     body = (body or "").strip()
     if not body and not attachments:
-        raise TicketError("Write a message or attach a file.", "body")
+        raise TicketError(_l("Write a message or attach a file."), "body")
     if len(body) > BODY_MAX:
-        raise TicketError(f"The message is too long (at most {BODY_MAX} characters).", "body")
+        raise TicketError(_l("The message is too long (at most %(max)s characters).", max=BODY_MAX), "body")
     message = Message(
         ticket=ticket,
         author=author,
@@ -382,9 +392,11 @@ def _record(ticket: Ticket, actor: User | None, event_kind: str, now: datetime, 
 def _clean_subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
     if not subject:
-        raise TicketError("Give the ticket a subject.", "subject")
+        raise TicketError(_l("Give the ticket a subject."), "subject")
     if len(subject) > SUBJECT_MAX:
-        raise TicketError(f"The subject is too long (at most {SUBJECT_MAX} characters).", "subject")
+        raise TicketError(
+            _l("The subject is too long (at most %(max)s characters).", max=SUBJECT_MAX), "subject"
+        )
     return subject
 
 
@@ -395,4 +407,11 @@ def _clean_details(kind: str, details: dict) -> dict:
 
 def _require(value: str, enum, field: str) -> None:
     if value not in enum.__members__:
-        raise TicketError(f"Unknown {field} {value!r}; choose one of {', '.join(enum.__members__)}.", field)
+        raise TicketError(
+            _l(
+                "Unknown value %(value)r; choose one of %(choices)s.",
+                value=value,
+                choices=", ".join(enum.__members__),
+            ),
+            field,
+        )

@@ -10,7 +10,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
 from core.extensions import db
@@ -56,14 +58,30 @@ def reset_schema(app) -> None:
         upgrade()
 
 
+def forget_request_globals() -> None:
+    """Requests in a test share the test's app context, so `g` outlives each request: drop what
+    extensions cache there per request (the signed-in user, the chosen language and time zone)."""
+    g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
+
+
 @pytest.fixture(scope="session")
 def app(request, tmp_path_factory):
     url = database_url(request.config, tmp_path_factory)
     app = create_app(test_config(url, tmp_path_factory.mktemp("instance")))
+    app.before_request(forget_request_globals)
     reset_schema(app)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+class _ConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine itself and ignores `bind`: without this, every query
+    ran on a pooled connection outside the test's transaction and a commit in a test or view stayed."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +95,7 @@ def _transaction(request, app):
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
         )
         try:
             with app.test_request_context():
@@ -102,6 +120,8 @@ def login(client):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # Requests share the test's app context, where Flask-Login caches the previous user on `g`.
+        g.pop("_login_user", None)
         return client
 
     return sign_in

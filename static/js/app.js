@@ -22,4 +22,12 @@ document.addEventListener("DOMContentLoaded", () => {
       document.querySelectorAll(box.dataset.selectAll).forEach((b) => { b.checked = box.checked; });
     });
   });
+  // Results that htmx swaps in (the queue's filtered table) bring new "select all" boxes.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    event.detail.target.querySelectorAll("[data-select-all]").forEach((box) => {
+      box.addEventListener("change", () => {
+        document.querySelectorAll(box.dataset.selectAll).forEach((b) => { b.checked = box.checked; });
+      });
+    });
+  });
 });
