@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
-from core import errors, i18n, security
+from core import errors, i18n, routing, security
 from core.config import load_config
 from core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from support import labels
@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["JOB_MODULES"] = JOB_MODULES
     load_config(app, config)
     register_extensions(app)
+    routing.register(app)  # before the blueprints, whose rules use the converters
     register_blueprints(app)
     errors.register(app)
     security.register(app)

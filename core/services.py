@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import utcnow
 from core.extensions import db
 from core.models import ApiToken, Invitation, Organisation, Role, Tier, User
 
+# Claiming one of these for an organisation would let anyone with a free mailbox join it.
+_PUBLIC = """126.com 139.com 163.com aliyun.com foxmail.com gmail.com googlemail.com hotmail.com icloud.com
+live.com mail.com me.com msn.com outlook.com proton.me protonmail.com qq.com sina.com sohu.com yahoo.com
+yeah.net yandex.com"""
+PUBLIC_MAIL_DOMAINS = frozenset(_PUBLIC.split())
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+PASSWORD_MIN = 8
+
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be honoured; `field` names the form field at fault."""
+    """A request about accounts that cannot be honoured; `field` names the form field at fault.
+
+    Messages are lazy translations: they are rendered in the language of whoever reads them.
+    """
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class AlreadyConfirmed(AccountError):
+    """A confirmation link was followed again after the account was activated."""
 
 
 def hash_token(token: str) -> str:
@@ -32,30 +50,73 @@ def normalise_email(email: str) -> str:
 
 def get_or_create_organisation(name: str, *, tier: str = Tier.standard, domains: str = "") -> Organisation:
     """The organisation called `name`, created when it does not exist yet."""
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError(_l("Give the organisation a name."), "name")
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if org is None:
-        org = Organisation(name=name, tier=tier, email_domains=_clean_domains(domains))
+        org = Organisation(name=name, tier=tier, email_domains=" ".join(_split_domains(domains)))
         db.session.add(org)
         db.session.flush()
     return org
 
 
 def save_organisation(org: Organisation | None, *, name: str, tier: str, email_domains: str) -> Organisation:
-    """Create or update an organisation; names are unique."""
+    """Create or update an organisation; names are unique and a domain belongs to one organisation."""
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError(_l("Give the organisation a name."), "name")
     clash = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if clash is not None and clash is not org:
-        raise AccountError("An organisation with this name already exists.", "name")
+        raise AccountError(_l("An organisation with this name already exists."), "name")
     if tier not in Tier.__members__:
-        raise AccountError("Unknown tier.", "tier")
+        raise AccountError(_l("Unknown tier."), "tier")
+    domains = _split_domains(email_domains)
+    _check_domains(domains, org)
     org = org or Organisation()
-    org.name, org.tier, org.email_domains = name, tier, _clean_domains(email_domains)
+    org.name, org.tier, org.email_domains = name, tier, " ".join(domains)
     db.session.add(org)
     db.session.flush()
     return org
 
 
-def _clean_domains(domains: str) -> str:
-    return " ".join(sorted({d.strip().lstrip("@").lower() for d in domains.replace(",", " ").split() if d}))
+def _split_domains(domains: str) -> list[str]:
+    return sorted({d.strip().lstrip("@").lower() for d in domains.replace(",", " ").split() if d.strip("@")})
+
+
+def _check_domains(domains: list[str], org: Organisation | None) -> None:
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            raise AccountError(_l("%(domain)s is not a domain name.", domain=domain), "email_domains")
+        if domain in PUBLIC_MAIL_DOMAINS:
+            raise AccountError(
+                _l(
+                    "%(domain)s is a public mail service: anyone could join with it. "
+                    "Invite its users instead.",
+                    domain=domain,
+                ),
+                "email_domains",
+            )
+        owner = organisation_for_email("@" + domain)
+        if owner is not None and owner is not org:
+            raise AccountError(
+                _l("%(domain)s already belongs to %(org)s.", domain=domain, org=owner.name), "email_domains"
+            )
+
+
+def _check_email(email: str) -> str:
+    email = normalise_email(email)
+    local, at, domain = email.rpartition("@")
+    if not (local and at and domain) or any(ch.isspace() for ch in email):
+        raise AccountError(_l("Enter a valid email address."), "email")
+    return email
+
+
+def _email_taken(email: str, *, besides: User | None = None) -> bool:
+    query = sa.select(User.id).where(User.email == email)
+    if besides is not None and besides.id is not None:
+        query = query.where(User.id != besides.id)
+    return db.session.scalar(query) is not None
 
 
 def create_user(
@@ -70,15 +131,15 @@ def create_user(
     active: bool = True,
 ) -> User:
     """Create an account; an address can hold only one."""
-    email = normalise_email(email)
+    email = _check_email(email)
     if role not in Role.__members__:
-        raise AccountError(f"Unknown role {role!r}.", "role")
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise AccountError("An account with this email address already exists.", "email")
+        raise AccountError(_l("Unknown role %(role)s.", role=role), "role")
+    if _email_taken(email):
+        raise AccountError(_l("An account with this email address already exists."), "email")
     user = User(
         email=email,
         role=role,
-        name=name,
+        name=(name or "").strip(),
         organisation=organisation,
         locale=locale,
         timezone=timezone,
@@ -92,13 +153,17 @@ def create_user(
 
 
 def update_user(user: User, **fields) -> User:
-    """Change an account's name, role, organisation, language, time zone or active flag."""
-    allowed = {"name", "role", "organisation", "locale", "timezone", "active"}
+    """Change an account's email, name, role, organisation, language, time zone or active flag."""
+    allowed = {"email", "name", "role", "organisation", "locale", "timezone", "active"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"cannot update {sorted(unknown)}")
+    if "email" in fields:
+        fields["email"] = _check_email(fields["email"])
+        if _email_taken(fields["email"], besides=user):
+            raise AccountError(_l("An account with this email address already exists."), "email")
     if "role" in fields and fields["role"] not in Role.__members__:
-        raise AccountError(f"Unknown role {fields['role']!r}.", "role")
+        raise AccountError(_l("Unknown role %(role)s.", role=fields["role"]), "role")
     for key, value in fields.items():
         setattr(user, key, value)
     db.session.flush()
@@ -106,20 +171,37 @@ def update_user(user: User, **fields) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < 8:
-        raise AccountError("Use at least 8 characters.", "password")
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(_l("Use at least %(count)d characters.", count=PASSWORD_MIN), "password")
     user.password_hash = generate_password_hash(password)
 
 
+@functools.cache
+def _decoy_hash() -> str:
+    return generate_password_hash("not anybody's password")
+
+
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
-    """The active user with this address and password, or None."""
+    """The active user with this address and password, or None.
+
+    Raises AccountError for the right password on an inactive account: only the owner learns that
+    the account exists, and they need to know why they cannot get in.
+    """
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.password_hash or not user.active:
-        # Hash anyway so a wrong address takes as long as a wrong password.
-        check_password_hash(generate_password_hash("x"), password)
+    if user is None or not user.password_hash:
+        # Check a hash anyway so a wrong address takes as long as a wrong password.
+        check_password_hash(_decoy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    if not user.active:
+        raise AccountError(
+            _l(
+                "This account is not active. If you have just registered, follow the link in the "
+                "confirmation mail; otherwise ask your administrator."
+            ),
+            "email",
+        )
     user.last_login_at = now or utcnow()
     return user
 
@@ -152,7 +234,7 @@ def organisation_for_email(email: str) -> Organisation | None:
     if not domain:
         return None
     candidates = db.session.scalars(
-        sa.select(Organisation).where(Organisation.email_domains.contains(domain))
+        sa.select(Organisation).where(Organisation.email_domains.contains(domain, autoescape=True))
     )
     return next((org for org in candidates if domain in org.domains), None)
 
@@ -166,9 +248,11 @@ def create_invitation(
     valid_for: timedelta = timedelta(days=14),
 ) -> str:
     """Invite an address to join `organisation`; returns the one-time token for the link."""
-    email = normalise_email(email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise AccountError("An account with this email address already exists.", "email")
+    email = _check_email(email)
+    if organisation is None:
+        raise AccountError(_l("Choose the organisation to invite into."), "organisation")
+    if _email_taken(email):
+        raise AccountError(_l("An account with this email address already exists."), "email")
     token = secrets.token_urlsafe(24)
     now = now or utcnow()
     db.session.add(
@@ -185,12 +269,31 @@ def create_invitation(
     return token
 
 
+def check_invitation(token: str, *, now: datetime | None = None) -> Invitation:
+    """The usable invitation for this token; AccountError saying why when there is none."""
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        raise AccountError(
+            _l("This invitation link is not valid. Check that you copied all of it, or ask for a new one."),
+            "invite",
+        )
+    if invitation.used_at is not None:
+        raise AccountError(
+            _l("This invitation has already been used. Sign in with the account it created."), "invite"
+        )
+    if invitation.expires_at <= (now or utcnow()):
+        raise AccountError(
+            _l("This invitation has expired. Ask your administrator to send a new one."), "invite"
+        )
+    return invitation
+
+
 def find_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
     """The unused, unexpired invitation for this token, or None."""
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= (now or utcnow()):
+    try:
+        return check_invitation(token, now=now)
+    except AccountError:
         return None
-    return invitation
 
 
 def accept_invitation(
@@ -202,6 +305,7 @@ def accept_invitation(
     now: datetime | None = None,
 ) -> User:
     """Create the invited customer's account and use up the invitation."""
+    now = now or utcnow()
     user = create_user(
         invitation.email,
         role=Role.customer,
@@ -210,8 +314,26 @@ def accept_invitation(
         password=password,
         locale=locale,
     )
-    invitation.used_at = now or utcnow()
+    # A conditional update, so two tabs submitting the same invitation cannot both succeed.
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if not claimed:
+        raise AccountError(
+            _l("This invitation has already been used. Sign in with the account it created."), "invite"
+        )
+    user.last_login_at = now
     return user
+
+
+def revoke_invitation(invitation: Invitation, *, now: datetime | None = None) -> None:
+    """Make an unused invitation unusable from now on."""
+    now = now or utcnow()
+    if invitation.used_at is None and invitation.expires_at > now:
+        invitation.expires_at = now
+        db.session.flush()
 
 
 def register_by_domain(email: str, *, name: str, password: str, locale: str | None = None) -> User:
@@ -220,15 +342,38 @@ def register_by_domain(email: str, *, name: str, password: str, locale: str | No
     It becomes active when the owner of the address follows the confirmation link: without that,
     anyone could claim to be someone@customer.com and read that organisation's tickets.
     """
+    email = _check_email(email)
     org = organisation_for_email(email)
     if org is None:
         raise AccountError(
-            "This address does not belong to a customer organisation. Ask your administrator for an invitation.",
+            _l(
+                "This address does not belong to a customer organisation. "
+                "Ask your administrator for an invitation."
+            ),
             "email",
         )
     return create_user(
         email, role=Role.customer, name=name, organisation=org, password=password, locale=locale, active=False
     )
+
+
+def confirm_registration(user_id: int, email: str, *, now: datetime | None = None) -> User:
+    """Activate an account registered by domain once its owner followed the mailed link.
+
+    Only an account that has never been used can be activated this way: an old link must not undo
+    an administrator's decision to deactivate someone.
+    """
+    user = db.session.get(User, user_id)
+    if user is None or user.email != normalise_email(email):
+        raise AccountError(_l("This link does not belong to an account any more. Register again."), "token")
+    if user.active:
+        raise AlreadyConfirmed(_l("Your address is already confirmed. Sign in."), "token")
+    if user.last_login_at is not None:
+        raise AccountError(_l("This account was deactivated. Ask your administrator."), "token")
+    user.active = True
+    user.last_login_at = now or utcnow()
+    db.session.flush()
+    return user
 
 
 def activate_user(user: User) -> None:

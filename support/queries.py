@@ -120,16 +120,21 @@ def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(Ticket.product == f.product)
     if f.requester_id:
         conditions.append(Ticket.requester_id == f.requester_id)
-    if f.text:
-        text = f.text.strip()
-        number = text.lstrip("#")
-        # ASCII digits only ("²".isdigit() is true but int() refuses it), and small enough for the column.
-        if number.isascii() and number.isdigit() and len(number) < 10:
-            conditions.append(sa.or_(Ticket.id == int(text.lstrip("#")), Ticket.subject.ilike(f"%{text}%")))
-        else:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(Ticket.subject.ilike(f"%{escaped}%", escape="\\"))
+    if f.text and f.text.strip():
+        conditions.append(_text_condition(f.text.strip()))
     return conditions
+
+
+def _text_condition(text: str) -> sa.ColumnElement[bool]:
+    """"#42" is ticket 42; "42" is ticket 42 or a subject containing 42; anything else searches subjects."""
+    number = text.removeprefix("#")
+    # ASCII digits only ("²".isdigit() is true but int() refuses it), and small enough for the column.
+    is_number = number.isascii() and number.isdigit() and len(number) < 10
+    if is_number and text.startswith("#"):
+        return Ticket.id == int(number)
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    in_subject = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
+    return sa.or_(Ticket.id == int(number), in_subject) if is_number else in_subject
 
 
 def cursor_is_valid(cursor: str, sort: str = DEFAULT_SORT) -> bool:

@@ -51,3 +51,21 @@ def test_catalogues_are_complete(language):
 def test_accept_language_picks_chinese(client):
     page = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
     assert 'lang="zh-Hans"' in page.get_data(as_text=True)
+
+
+def test_numbers_beyond_the_database_integer_are_404_not_500(login):
+    from tests.factories import make_engineer
+
+    client = login(make_engineer())
+    assert client.get("/queue/tickets/99999999999").status_code == 404
+    assert client.get("/portal/tickets/2147483648").status_code in (303, 404)
+
+
+def test_nul_characters_are_dropped_from_queries_and_forms(login):
+    """PostgreSQL refuses NUL in text; a fuzzer's NUL must not turn a search or a form into a 500."""
+    from tests.factories import make_engineer, make_ticket
+
+    client = login(make_engineer())
+    ticket = make_ticket(subject="Disk full")
+    page = client.get("/queue?q=Disk%00")
+    assert page.status_code == 200 and f"/queue/tickets/{ticket.number}" in page.get_data(as_text=True)

@@ -490,7 +490,7 @@ def cursor(*values):
         ("get", "/tickets?assignee=%C2%B2", None, 422),
         ("get", "/tickets?q=%C2%B2", None, 200),
         ("get", "/tickets?q=%2399999999999", None, 200),
-        ("get", "/tickets?q=a%00b", None, 422),
+        ("get", "/tickets?q=a%00b", None, 200),  # NUL is dropped from query strings (core.routing)
         (
             "get",
             "/tickets?sort=priority&cursor=" + cursor(99999999999, "2026-01-01T00:00:00+00:00", 1),

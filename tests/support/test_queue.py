@@ -162,7 +162,7 @@ def test_default_queue_shows_open_work_urgent_first_and_unassigned_visibly(staff
         (lambda d: {"organisation": d["globex"].id}, ["licence"]),
         ({"product": "Router"}, ["urgent"]),
         ({"q": "LICENCE"}, ["licence"]),
-        (lambda d: {"q": d["tickets"]["maintenance"].id}, ["maintenance"]),
+        (lambda d: {"q": f"#{d['tickets']['maintenance'].id}"}, ["maintenance"]),
         (lambda d: {"q": f"#{d['tickets']['resolved'].id}", "status": "all"}, ["resolved"]),
     ],
 )
