@@ -30,7 +30,8 @@ def _send(to: str, subject: str, body: str) -> None:
     app.extensions.setdefault("aftercare_sent_mail", []).append(msg)
     server = app.config.get("MAIL_SERVER")
     if not server:
-        app.logger.info("mail to %s (no MAIL_SERVER configured):\n%s\n%s", to, subject, body)
+        # Warning level so a newcomer running `make run` sees invitation and confirmation links.
+        app.logger.warning("mail to %s (no MAIL_SERVER configured):\n%s\n%s", to, subject, body)
         return
     with smtplib.SMTP(server, int(app.config["MAIL_PORT"]), timeout=10) as smtp:
         smtp.send_message(msg)
