@@ -46,6 +46,9 @@ def test_catalogues_are_complete(language):
     if language == "zh_Hans":
         untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
         assert untranslated == []
+    # Placeholders that differ between msgid and msgstr would raise at render time.
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalogue.check()]
+    assert problems == []
 
 
 def test_accept_language_picks_chinese(client):
