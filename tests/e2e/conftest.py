@@ -45,7 +45,7 @@ def live_app(tmp_path_factory):
         }
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 
