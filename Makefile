@@ -8,6 +8,7 @@ FLASK  := $(BIN)/python -m flask --app app
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+LMTP_PORT ?= 2525
 
 .PHONY: setup run test test-sqlite test-postgres lint format translations extract-messages bench db-revision clean
 
@@ -25,8 +26,8 @@ translations: $(STAMP)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@echo "Aftercare: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the job runner)"
-	@bash -c 'trap "kill 0" EXIT; $(FLASK) jobs run & $(FLASK) run --host $(HOST) --port $(PORT)'
+	@echo "Aftercare: http://$(HOST):$(PORT)/, mail in by LMTP at $(HOST):$(LMTP_PORT)  (Ctrl-C stops the web server, the job runner and the LMTP receiver)"
+	@bash -c 'trap "kill 0" EXIT; $(FLASK) jobs run & $(FLASK) mail lmtp --host $(HOST) --port $(LMTP_PORT) & $(FLASK) run --host $(HOST) --port $(PORT)'
 
 test: setup lint test-sqlite test-postgres
 

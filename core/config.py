@@ -58,7 +58,31 @@ DEFAULTS = {
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_FROM": "support@aftercare.local",
+    # Outbound mail (core/mail.py): the outbox retries with backoff while the server is down.
+    "MAIL_USE_SSL": False,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_RETRY_MAX_SECONDS": 3600,
+    "MAIL_MAX_ATTEMPTS": 40,
+    # Inbound mail (support/mail/): see support/mail/ingest.py for what each setting decides.
+    "MAIL_UNKNOWN_SENDERS": "create",  # or "quarantine"
+    "MAIL_SENDER_LIMIT_PER_HOUR": 30,
+    "MAIL_OWN_ADDRESSES": [],  # our mailboxes besides MAIL_FROM: mail from them is never ingested
+    "MAIL_INGEST_TOKEN": None,  # a bearer token an MTA may use for POST /api/v1/mail/inbound
+    "MAIL_IMAP_ACCOUNTS": [],  # [{"host", "port", "user", "password", "ssl", "folder", "move_to"}]
+    "MAIL_LMTP_HOST": "127.0.0.1",
+    "MAIL_LMTP_PORT": 2525,
+    "MAIL_NOTIFY": True,
     "BASE_URL": "http://127.0.0.1:5000",
+    # Knowledge base: public articles readable without signing in; see kb/indexing.py for the index.
+    "KB_PUBLIC": True,
+    "KB_WARM_UP": True,
+    "KB_INDEX_IN_BACKGROUND": True,
+    "KB_PAGE_SIZE": 10,
+    "KB_DEFLECTION_SETTLE_MINUTES": 60,
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json.
     "API_TITLE": "Aftercare",
     "API_VERSION": "v1",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym, validates
@@ -46,6 +46,9 @@ class Channel(enum.StrEnum):
 PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
 OPEN_STATUSES = (Status.new, Status.open, Status.pending, Status.on_hold)
 DONE_STATUSES = (Status.resolved, Status.closed)
+# `sla_due_at` of a ticket with no running SLA clock: a real time far away, so the column can stay NOT NULL
+# and the queue's keyset sort on it needs no NULL handling (such tickets simply come last).
+NO_SLA_DUE = datetime(9999, 1, 1, tzinfo=UTC)
 
 # Kind-specific fields a customer fills on the form; stored together in Ticket.details.
 DETAIL_FIELDS = {
@@ -64,6 +67,7 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_status_updated", "status", "updated_at", "id"),
         sa.Index("ix_tickets_assignee_status", "assignee_id", "status"),
         sa.Index("ix_tickets_org_status", "organisation_id", "status"),
+        sa.Index("ix_tickets_sla_due", "sla_due_at", "priority_rank", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +90,8 @@ class Ticket(db.Model):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The earliest due time of the ticket's running SLA clocks, kept by the `sla` package's listeners.
+    sla_due_at: Mapped[datetime] = mapped_column(default=NO_SLA_DUE)
     # Optimistic locking: a form carries the version it was rendered from (see services.StaleTicket).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -110,6 +116,11 @@ class Ticket(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def sla_due(self) -> datetime | None:
+        """When the next SLA target falls due, or None when no SLA clock is running."""
+        return None if self.sla_due_at >= NO_SLA_DUE else self.sla_due_at
 
     def __repr__(self) -> str:
         return f"<Ticket #{self.id} {self.status}>"

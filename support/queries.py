@@ -21,6 +21,8 @@ SORTS: dict[str, tuple[tuple, bool]] = {
     "oldest": ((Ticket.created_at, Ticket.id), False),
     "created": ((Ticket.created_at, Ticket.id), True),
     "updated": ((Ticket.updated_at, Ticket.id), True),
+    # Soonest SLA due time first; tickets with no running clock carry NO_SLA_DUE and come last.
+    "sla_due": ((Ticket.sla_due_at, Ticket.priority_rank, Ticket.id), False),
 }
 DEFAULT_SORT = "priority"
 

@@ -57,6 +57,11 @@ class TicketOut(Schema):
     first_response_at = fields.DateTime(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    sla_due_at = fields.DateTime(
+        attribute="sla_due",
+        allow_none=True,
+        metadata={"description": "When the next SLA target falls due; null when no SLA clock is running."},
+    )
     merged_into = fields.Integer(
         attribute="merged_into_id",
         allow_none=True,
@@ -184,12 +189,6 @@ def _assignee_filter(value: str) -> None:
         raise ValidationError(_("Use me, none or a user id."))
 
 
-def _sort_available(value: str) -> None:
-    # The SLA package will store due times; until it does, a fake order would mislead more than a 422.
-    if value == "sla_due":
-        raise ValidationError(_("Sorting by sla_due is not available yet; use priority, created or updated."))
-
-
 class DetailsIn(Schema):
     """Kind-specific details; only the ones that belong to the ticket's kind are kept."""
 
@@ -239,10 +238,10 @@ class TicketListArgs(Schema):
     q = Text(validate=validate.Length(max=200), metadata={"description": "Words of the subject, or #number."})
     sort = fields.String(
         load_default="priority",
-        validate=[validate.OneOf(SORTS), _sort_available],
+        validate=validate.OneOf(SORTS),
         metadata={
-            "description": "priority (urgent first), created / updated (newest first), oldest. "
-            "sla_due answers 422 until SLA due times are available."
+            "description": "priority (urgent first), created / updated (newest first), oldest, "
+            "sla_due (the soonest SLA due time first; tickets with no running SLA clock last)."
         },
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))

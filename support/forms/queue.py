@@ -25,6 +25,7 @@ from support.models import OPEN_STATUSES
 
 DEFAULT_STATUSES = [str(s) for s in OPEN_STATUSES]
 SORT_LABELS = {
+    "sla_due": _l("SLA due, soonest first"),
     "priority": _l("Priority, urgent first"),
     "oldest": _l("Oldest first"),
     "updated": _l("Recently updated"),
@@ -55,7 +56,7 @@ class FilterForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
     product = SelectField(_l("Product"), choices=[], validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    sort = SelectField(_l("Sort"), choices=choices(SORT_LABELS), default="priority")
+    sort = SelectField(_l("Sort"), choices=choices(SORT_LABELS), default="sla_due")
 
     def statuses(self) -> list[str]:
         """The statuses to show; an empty list means every status."""

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.extensions import db, login_manager
+from kb import activity as kb_activity
+from kb import visits as kb_visits
 from support import queries, services
 from support.attachments import AttachmentRejected
 from support.forms.portal import ATTACH_AGAIN, NewTicketForm, ReplyForm, StatusForm
@@ -82,6 +84,8 @@ def new_ticket():
         except (AttachmentRejected, services.TicketError) as exc:
             _show_error(form, exc)
         else:
+            # Suggested articles shown in this visit did not keep this ticket from being filed.
+            kb_activity.ticket_filed(kb_visits.end(), ticket.number)
             db.session.commit()
             flash(_("Thank you: ticket #%(number)s is filed. We will answer here.", number=ticket.number))
             return redirect(url_for(".ticket", number=ticket.number), code=303)

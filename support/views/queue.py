@@ -20,8 +20,10 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth import role_required
+from core.db import utcnow
 from core.extensions import db
 from core.models import User
+from sla import queries as sla_queries
 from support import queries, services
 from support.attachments import AttachmentRejected, Upload
 from support.forms.queue import (
@@ -86,7 +88,7 @@ def index():
         page = queries.ticket_page(
             current_user,
             _ticket_filter(form),
-            sort=form.sort.data or "priority",
+            sort=form.sort.data or "sla_due",
             cursor=request.args.get("cursor"),
             limit=current_app.config["QUEUE_PAGE_SIZE"],
         )
@@ -99,6 +101,7 @@ def index():
         "filter_args": filter_args,
         "page_args": request.args.to_dict(flat=False),
         "filtered": any(key != "sort" for key in filter_args),
+        "sla_badges": sla_queries.queue_badges(page.tickets, now=utcnow()) if page else {},
     }
     # htmx asks for the results only; its history restore asks for the whole page.
     partial = "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
@@ -251,11 +254,13 @@ def _render_ticket(
 ):
     if reply is None:
         reply = ReplyForm(formdata=None, prefix="reply", data={"version": ticket.version})
+    events = queries.history(ticket)
     html = render_template(
         "queue/ticket.html",
         ticket=ticket,
         messages=queries.thread(ticket, include_internal=True),
-        events=queries.history(ticket),
+        events=events,
+        sla=sla_queries.ticket_sla(ticket, now=utcnow(), events=events),
         reply=reply,
         props=props or _properties_form(ticket, staff, submitted=False),
         merge=merge or MergeForm(formdata=None, prefix="merge"),

@@ -225,12 +225,20 @@ def test_invalid_list_arguments_are_422_naming_the_parameter(api, engineer, quer
     assert field in errors_of(api(engineer).get("/tickets?" + query), "query")
 
 
-def test_sort_by_sla_due_is_refused_until_available(api, engineer):
-    messages = errors_of(api(engineer).get("/tickets?sort=sla_due"), "query")["sort"]
-    assert "not available yet" in messages[0]
+def test_sort_by_sla_due_puts_the_soonest_due_first_and_tickets_without_a_running_clock_last(
+    api, engineer, customer
+):
+    low = make_ticket(customer, priority="low", now=NOW)
+    urgent = make_ticket(customer, priority="urgent", now=NOW + timedelta(hours=1))
+    waiting = make_ticket(customer, priority="urgent", now=NOW)
+    services.change_status(waiting, "pending", actor=engineer, now=NOW)  # waiting on the customer: paused
+    body = api(engineer).get("/tickets?sort=sla_due").get_json()
+    assert [item["number"] for item in body["tickets"]] == [urgent.id, low.id, waiting.id]
+    assert body["tickets"][0]["sla_due_at"] == (NOW + timedelta(hours=1, minutes=30)).isoformat()
+    assert body["tickets"][2]["sla_due_at"] is None
 
 
-@pytest.mark.parametrize("sort", ["created", "updated", "oldest", "priority"])
+@pytest.mark.parametrize("sort", ["created", "updated", "oldest", "priority", "sla_due"])
 def test_keyset_pages_cover_every_ticket_once(api, engineer, customer, sort):
     made = [
         make_ticket(

@@ -137,14 +137,16 @@ def desk(engineer):
     return {"tickets": t, "acme": acme, "globex": globex, "colleague": colleague}
 
 
-def test_default_queue_shows_open_work_urgent_first_and_unassigned_visibly(staff, desk):
+def test_default_queue_shows_open_work_soonest_sla_due_first_and_unassigned_visibly(staff, desk):
     t = desk["tickets"]
     response = staff.get("/queue")
     assert response.status_code == 200
-    assert numbers_in(response) == [t["urgent"].id, t["maintenance"].id, t["licence"].id]
+    # Urgent answers within 30 minutes; no SLA clock runs while a ticket waits on the customer.
+    assert numbers_in(response) == [t["urgent"].id, t["licence"].id, t["maintenance"].id]
     page = text_of(response)
     assert "<mark>Unassigned</mark>" in page
     assert "Licence renewal" in page and "Bob" in page and "Globex" in page
+    assert "Paused, " in page and "First response" in page
 
 
 @pytest.mark.parametrize(
@@ -167,7 +169,8 @@ def test_default_queue_shows_open_work_urgent_first_and_unassigned_visibly(staff
     ],
 )
 def test_each_filter_narrows_the_queue(staff, desk, query, expected):
-    response = staff.get("/queue", query_string=query(desk) if callable(query) else query)
+    query = query(desk) if callable(query) else query
+    response = staff.get("/queue", query_string={"sort": "priority", **query})
     assert response.status_code == 200
     assert numbers_in(response) == [desk["tickets"][name].id for name in expected]
 
@@ -189,6 +192,8 @@ def test_empty_queue_says_what_to_do_next(staff, desk):
     ("sort", "expected"),
     [
         ("priority", ["c_urgent_new", "a_high_old", "b_normal_mid"]),
+        # c is still waiting for a first response (30 minutes, around the clock); a (high) resolves sooner.
+        ("sla_due", ["c_urgent_new", "a_high_old", "b_normal_mid"]),
         ("oldest", ["a_high_old", "b_normal_mid", "c_urgent_new"]),
         ("created", ["c_urgent_new", "b_normal_mid", "a_high_old"]),
         ("updated", ["b_normal_mid", "a_high_old", "c_urgent_new"]),

@@ -1,0 +1,231 @@
+"""The index on disk: opening, writing in batches, rebuilding, health, and the synonym file beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.filedb.filestore import FileStorage
+from whoosh.scoring import BM25F
+from whoosh.writing import CLEAR
+
+from kb.search.analysis import mains, schema
+
+# Bump when the schema or the analyser changes: an index of another version reads as missing and is rebuilt.
+INDEX_NAME = "kb4"
+REBUILD_MARKER = "REBUILD_REQUESTED"
+SYNONYMS_FILE = "synonyms.json"
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or cannot be read; search should degrade until it is rebuilt."""
+
+
+def _storage(path: Path) -> FileStorage:
+    # No mmap: a segment file truncated or replaced under a reader would kill the process with SIGBUS
+    # instead of raising an error that search can degrade on.
+    return FileStorage(str(path), supports_mmap=False)
+
+
+def _open(index_dir: str | Path, *, create: bool = False):
+    path = Path(index_dir)
+    if path.is_dir() and whoosh_index.exists(_storage(path), indexname=INDEX_NAME):
+        return _storage(path).open_index(INDEX_NAME)
+    if not create:
+        raise IndexUnavailable(f"no search index in {path}")
+    path.mkdir(parents=True, exist_ok=True)
+    return _storage(path).create_index(schema(), indexname=INDEX_NAME)
+
+
+def _fields(doc: dict) -> dict:
+    words = " ".join([doc["title"], doc.get("body", ""), " ".join(doc.get("tags", ()))])
+    return {
+        "id": str(doc["id"]),
+        "slug": doc.get("slug"),
+        "title": doc["title"],
+        "body": doc.get("body", ""),
+        "tags": ", ".join(doc.get("tags", ())),
+        "spell": words,
+        "language": doc.get("language", ""),
+        "category": str(doc.get("category") or ""),
+        "product": doc.get("product") or "",
+        "visibility": doc.get("visibility", "public"),
+    }
+
+
+def update(index_dir: str | Path, docs: Iterable[dict] = (), remove: Iterable[int] = ()) -> int:
+    """Add or replace `docs` and drop the ids in `remove`, in one commit; returns how many were written.
+
+    Waits up to ten seconds for another process's writer; raises IndexUnavailable when the index
+    cannot be opened (the caller rebuilds it).
+    """
+    try:
+        ix = _open(index_dir, create=True)
+        writer = ix.writer(timeout=10.0)
+    except IndexUnavailable:
+        raise
+    except Exception as exc:
+        raise IndexUnavailable(str(exc)) from exc
+    written = 0
+    try:
+        for article_id in remove:
+            writer.delete_by_term("id", str(article_id))
+        for doc in docs:
+            writer.update_document(**_fields(doc))
+            written += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    forget_searchers()
+    return written
+
+
+def rebuild(index_dir: str | Path, docs: Iterable[dict]) -> int:
+    """Replace the whole index with `docs`; readers see the old index until the new one is committed."""
+    path = Path(index_dir)
+    try:
+        ix = _open(path)
+        writer = ix.writer(timeout=30.0, limitmb=256)
+    except Exception:
+        # Missing, unreadable or of an older version: start from nothing.
+        ix = _open_fresh(path)
+        writer = ix.writer(timeout=30.0, limitmb=256)
+    count = 0
+    try:
+        for doc in docs:
+            writer.add_document(**_fields(doc))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=CLEAR)
+    with contextlib.suppress(FileNotFoundError):
+        (path / REBUILD_MARKER).unlink()
+    forget_searchers()
+    return count
+
+
+def _open_fresh(path: Path):
+    path.mkdir(parents=True, exist_ok=True)
+    for child in path.iterdir():
+        if child.name.startswith(f"_{INDEX_NAME}_") or child.name.startswith(f"{INDEX_NAME}_"):
+            with contextlib.suppress(OSError):
+                child.unlink()
+    return _storage(path).create_index(schema(), indexname=INDEX_NAME)
+
+
+def request_rebuild(index_dir: str | Path) -> None:
+    """Leave a mark for the indexing job (any process) that the index must be rebuilt."""
+    with contextlib.suppress(OSError):
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        (Path(index_dir) / REBUILD_MARKER).touch()
+
+
+def is_healthy(index_dir: str | Path) -> bool:
+    """Whether the index exists, opens and answers a query, and nobody asked for a rebuild."""
+    if (Path(index_dir) / REBUILD_MARKER).exists():
+        return False
+    try:
+        ix = _open(index_dir)
+        with ix.searcher() as searcher:
+            searcher.search(Q.Every(), limit=1)
+            for stored in searcher.all_stored_fields():
+                stored.get("id")
+                break
+    except Exception:
+        return False
+    return True
+
+
+def document_count(index_dir: str | Path) -> int:
+    try:
+        return _open(index_dir).doc_count()
+    except Exception:
+        return 0
+
+
+# -- synonyms --------------------------------------------------------------------------------------
+
+
+def write_synonyms(index_dir: str | Path, groups: list[list[str]]) -> None:
+    """Keep the editors' synonym groups beside the index, where every process reads them."""
+    path = Path(index_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    tmp = path / f".{SYNONYMS_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path / SYNONYMS_FILE)
+
+
+def stored_synonyms(index_dir: str | Path) -> list[list[str]] | None:
+    try:
+        return json.loads((Path(index_dir) / SYNONYMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class SynonymTable:
+    mtime: float = -1.0
+    # first term of a member -> [(member's terms, the other members' terms), ...]
+    by_first: dict[str, list[tuple[tuple[str, ...], list[tuple[str, ...]]]]] = field(default_factory=dict)
+
+
+_synonyms: dict[str, SynonymTable] = {}
+
+
+def synonym_table(index_dir: str | Path) -> SynonymTable:
+    path = Path(index_dir) / SYNONYMS_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return SynonymTable()
+    cached = _synonyms.get(str(path))
+    if cached is not None and cached.mtime == mtime:
+        return cached
+    table = SynonymTable(mtime=mtime)
+    try:
+        groups = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        groups = []
+    for group in groups:
+        members = [m for m in dict.fromkeys(mains(term) for term in group) if m]
+        for member in members:
+            others = [m for m in members if m != member]
+            table.by_first.setdefault(member[0], []).append((member, others))
+    _synonyms[str(path)] = table
+    return table
+
+
+# -- searchers -----------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def searcher_for(index_dir: str | Path):
+    """A searcher per thread and index, refreshed when another writer committed."""
+    cache = getattr(_local, "searchers", None)
+    if cache is None:
+        cache = _local.searchers = {}
+    key = str(index_dir)
+    searcher = cache.get(key)
+    if searcher is None:
+        searcher = _open(index_dir).searcher(weighting=BM25F(B=0.75, K1=1.2, title_B=0.3, tags_B=0.3))
+    else:
+        searcher = searcher.refresh()
+    cache[key] = searcher
+    return searcher
+
+
+def forget_searchers() -> None:
+    for searcher in getattr(_local, "searchers", {}).values():
+        with contextlib.suppress(Exception):
+            searcher.close()
+    _local.searchers = {}

@@ -1,0 +1,1 @@
+"""Knowledge-base pages: public reading and search, editing, the ticket panel, reports."""

@@ -1,0 +1,64 @@
+"""Translated names of SLA targets, phases and escalation actions, for pages, forms and mail."""
+
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+TARGET_LABELS = {
+    "first_response": _l("First response"),
+    "next_reply": _l("Next reply"),
+    "resolution": _l("Resolution"),
+}
+PHASE_LABELS = {
+    "running": _l("Running"),
+    "paused": _l("Paused"),
+    "stopped": _l("Stopped (ticket resolved)"),
+    "completed": _l("Done"),
+}
+OUTCOME_LABELS = {"met": _l("Met"), "breached": _l("Breached")}
+ACTION_LABELS = {
+    "notify_assignee": _l("Notify the assignee"),
+    "notify_lead": _l("Notify the lead"),
+    "raise_priority": _l("Raise the priority one step"),
+    "reassign": _l("Reassign to the chosen engineer"),
+}
+STAGE_LABELS = {"warning": _l("Warning"), "breach": _l("Breach")}
+WEEKDAY_LABELS = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+
+
+def business_time(value: timedelta | None) -> str:
+    """A business-time amount as hours and minutes ("3h 05m", "45m"); the sign is left to the caller."""
+    if value is None:
+        return ""
+    minutes = int(abs(value).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(hours)dh %(minutes)02dm", hours=hours, minutes=minutes)
+    return _("%(minutes)dm", minutes=minutes)
+
+
+def weekday_of(day: date) -> str:
+    return str(list(WEEKDAY_LABELS.values())[day.weekday()])
+
+
+def template_globals() -> dict:
+    return {
+        "SLA_TARGET_LABELS": TARGET_LABELS,
+        "SLA_PHASE_LABELS": PHASE_LABELS,
+        "SLA_OUTCOME_LABELS": OUTCOME_LABELS,
+        "SLA_ACTION_LABELS": ACTION_LABELS,
+        "SLA_STAGE_LABELS": STAGE_LABELS,
+        "SLA_WEEKDAY_LABELS": WEEKDAY_LABELS,
+        "business_time": business_time,
+        "weekday_of": weekday_of,
+        "business_minutes": lambda minutes: business_time(timedelta(minutes=minutes)),
+    }

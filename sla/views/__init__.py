@@ -1,0 +1,1 @@
+"""Pages of the sla package: admin settings, the compliance report, a ticket's SLA explained."""
