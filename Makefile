@@ -52,7 +52,7 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -N --ignore-obsolete -d translations -i translations/messages.pot >/dev/null
 
 bench: setup
-	@if [ -d bench ] && ls bench/*.py >/dev/null 2>&1; then $(BIN)/python -m bench; else echo "no benchmarks yet"; fi
+	$(BIN)/python -m bench
 
 db-revision: setup
 	$(FLASK) db migrate -m "$(m)"

@@ -22,12 +22,12 @@ from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import TIER_LABELS
 from sla.clock import WEEKDAYS
 from sla.labels import ACTION_LABELS, TARGET_LABELS, WEEKDAY_LABELS
 from sla.models import ACTIONS
 from support.labels import KIND_LABELS, PRIORITY_LABELS
 
-TIER_LABELS = {"basic": _l("Basic"), "standard": _l("Standard"), "premium": _l("Premium")}
 BY_LABELS = {
     "month": _l("Month"),
     "policy": _l("Policy"),
@@ -46,6 +46,10 @@ def choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"class": "checkboxes"})
+        super().__init__(*args, **kwargs)
 
 
 def parse_ranges(text: str) -> list[tuple[str, str]]:

@@ -2,8 +2,11 @@
 
 from datetime import date, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from core.forms import TIER_LABELS
 
 TARGET_LABELS = {
     "first_response": _l("First response"),
@@ -46,6 +49,11 @@ def business_time(value: timedelta | None) -> str:
     return _("%(minutes)dm", minutes=minutes)
 
 
+def country_name(code: str | None) -> str:
+    """A country's name in the viewer's language (Babel's territory names), else its code."""
+    return get_locale().territories.get(code, code) if code else ""
+
+
 def weekday_of(day: date) -> str:
     return str(list(WEEKDAY_LABELS.values())[day.weekday()])
 
@@ -60,5 +68,7 @@ def template_globals() -> dict:
         "SLA_WEEKDAY_LABELS": WEEKDAY_LABELS,
         "business_time": business_time,
         "weekday_of": weekday_of,
+        "country_name": country_name,
+        "SLA_TIER_LABELS": TIER_LABELS,
         "business_minutes": lambda minutes: business_time(timedelta(minutes=minutes)),
     }

@@ -128,7 +128,7 @@ def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
 
 
 def _text_condition(text: str) -> sa.ColumnElement[bool]:
-    """"#42" is ticket 42; "42" is ticket 42 or a subject containing 42; anything else searches subjects."""
+    """ "#42" is ticket 42; "42" is ticket 42 or a subject containing 42; anything else searches subjects."""
     number = text.removeprefix("#")
     # ASCII digits only ("²".isdigit() is true but int() refuses it), and small enough for the column.
     is_number = number.isascii() and number.isdigit() and len(number) < 10

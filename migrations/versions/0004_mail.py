@@ -1,7 +1,7 @@
 """mail: the outbox every outgoing mail waits in (core), the inbound log with each raw message (support)
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-24 03:14:43.901816
 
 Only the mail tables; they reference tickets, messages (from 0001) and nothing newer, so the lead can
@@ -15,7 +15,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

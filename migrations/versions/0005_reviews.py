@@ -1,7 +1,7 @@
 """reviews
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-24 03:26:40.129463
 
 """
@@ -13,10 +13,9 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
-# Problems and action items link knowledge-base articles, so the kb tables must exist first.
-depends_on = '0002'
+depends_on = None
 
 
 def upgrade():

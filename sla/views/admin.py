@@ -41,9 +41,7 @@ def _add_error(field, message) -> None:
 
 
 def _show_error(form, exc: settings.SlaError) -> None:
-    if exc.field in WEEKDAYS or exc.field == "hours":
-        _add_error(form[exc.field] if exc.field in WEEKDAYS else form.mon, str(exc))
-    elif exc.field in form._fields:
+    if exc.field in form._fields:
         _add_error(form[exc.field], str(exc))
     else:
         form.form_errors.append(str(exc))

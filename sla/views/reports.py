@@ -43,6 +43,8 @@ def index():
     if not form.validate():
         return render_template("sla/report.html", form=form, summary=None), 400
     start, end = _period(form)
+    # The month fields show the period the figures are for, also when it is the default one.
+    form.start.data, form.end.data = start, end - date.resolution
     target = form.target.data or None
     rows = reports.compliance_rows(start, end, target=target)
     summary = reports.summarise(rows, form.by.data or "month", target=target)

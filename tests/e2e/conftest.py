@@ -20,8 +20,13 @@ from core.extensions import db
 
 CHROMIUM = os.environ.get("AFTERCARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -45,7 +50,7 @@ def live_app(tmp_path_factory):
         }
     )
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     return app
 
 

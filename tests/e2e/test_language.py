@@ -8,8 +8,11 @@ from tests.factories import make_org, make_user
 
 
 def test_switching_to_chinese_before_signing_in_carries_into_the_portal(page, seed):
-    email = seed(lambda: make_user("lang-switch@hengtai.example", org=make_org("恒泰 e2e"),
-                                   password="correct horse").email)
+    email = seed(
+        lambda: (
+            make_user("lang-switch@hengtai.example", org=make_org("恒泰 e2e"), password="correct horse").email
+        )
+    )
     page.goto("/login")
     expect(page.locator("h1")).to_have_text("Sign in")
     page.get_by_test_id("language-switch").click()

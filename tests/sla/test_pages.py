@@ -110,8 +110,8 @@ def test_the_queue_says_time_left_overdue_or_paused_in_words_and_sorts_by_due_by
     assert rows == [str(overdue.id), str(running.id), str(paused.id)]
     assert re.search(r'<option selected value="sla_due">', response.get_data(as_text=True))
     assert '<span aria-hidden="true">⚠ </span>Overdue' in page
-    assert '<span aria-hidden="true">⏱ </span>' in page and " left</span>" in page
-    assert '<span aria-hidden="true">⏸ </span>Paused, ' in page
+    assert '<span aria-hidden="true">▶ </span>' in page and " left</span>" in page
+    assert '<span aria-hidden="true">‖ </span>Paused, ' in page
 
 
 def test_the_queue_runs_no_more_statements_for_more_tickets(sql_counter, login, engineer):

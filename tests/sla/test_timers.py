@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sla.clock import WEEKDAYS, BusinessCalendar
 from sla.policies import Terms
@@ -212,3 +214,42 @@ def test_a_change_recorded_before_the_creation_counts_from_the_creation():
     events = [status(at(2, 9), "new", "pending"), created(at(2, 10))]
     resolution = clocks(evaluate(POLICY, OFFICE, events, at(2, 12)))[("resolution", 0)]
     assert resolution.phase == "paused" and resolution.used == timedelta(0)
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3 * 24 * 60),  # minutes after the previous event
+        st.sampled_from(["open", "pending", "on_hold", "resolved", "staff", "customer"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=_STEPS, pause_on_hold=st.booleans(), later=st.integers(min_value=0, max_value=10 * 24 * 60))
+def test_clocks_add_up_whatever_the_history(steps, pause_on_hold, later):
+    policy = Terms(
+        first_response_minutes=90, next_reply_minutes=45, resolution_minutes=600, pause_on_hold=pause_on_hold
+    )
+    moment, current, events = at(2, 10), "new", [created(at(2, 10))]
+    for gap, what in steps:
+        moment += timedelta(minutes=gap)
+        if what in ("staff", "customer"):
+            events.append(staff_reply(moment) if what == "staff" else customer_reply(moment))
+        elif what != current:
+            events.append(status(moment, current, what))
+            current = what
+    now = moment + timedelta(minutes=later)
+    for clock in evaluate(policy, OFFICE, events, now).clocks:
+        # Used time is what the running segments counted, and left is the rest of the goal.
+        assert clock.used == sum((s.worked for s in clock.segments if s.running), timedelta(0))
+        assert clock.used + clock.left == clock.goal
+        assert (clock.outcome == "breached") == (clock.used > clock.goal)
+        if clock.due_at is not None:
+            # The due time is the instant the running segments have used up exactly the goal; the
+            # segment still running counts on towards it.
+            due = clock.due_at
+            runs = [(s.start, min(s.end or due, due)) for s in clock.segments if s.running and s.start < due]
+            assert sum((OFFICE.working_time(a, b) for a, b in runs), timedelta(0)) == clock.goal
+        if clock.phase == "running":
+            assert clock.due_at is not None and clock.stopped_at is None

@@ -1,0 +1,1 @@
+"""Benchmarks and their data: each module prints its figures next to their targets (`make bench`)."""
