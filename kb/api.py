@@ -8,13 +8,11 @@ and for the rules the services enforce alike.
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
-from flask import g, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
-from core.auth import bearer_user
+from core.api import api_user, error_responses, require_token
 from core.extensions import db
 from core.models import User
 from kb import activity, queries, services
@@ -34,31 +32,13 @@ blp = Blueprint("kb_api", __name__, url_prefix="/api/v1/kb", description="Knowle
 ARTICLE = f"/articles/<int(min=1, max={MAX_ID}):article_id>"
 
 
-@blp.before_request
-def _authenticate():
-    user = bearer_user()
-    if user is None:
-        abort(
-            401,
-            message=_("A valid API token is required: send Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    g.api_user = user
-    if db.session.dirty:  # the token's last use
-        db.session.commit()
+require_token(blp)
 
 
-def _user() -> User:
-    return g.api_user
+_user = api_user
 
 
-def _errors(*codes: int):
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _refuse(field: str, message: str, *, location: str = "json", code: int = 422):

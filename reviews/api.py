@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-from flask import g
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
 
-from core.auth import bearer_user
+from core.api import require_token
 from core.db import utcnow
 from core.extensions import db
 from reviews import queries, surveys
@@ -25,20 +24,7 @@ survey_blp = Blueprint("surveys_api", __name__, url_prefix="/api/v1", descriptio
 STATUS = {"not_found": 404, "answered": 409, "expired": 410}
 
 
-@blp.before_request
-def _authenticate():
-    user = bearer_user()
-    if user is None:
-        abort(
-            401,
-            message=_("A valid API token is required: send Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not user.is_staff:
-        abort(403, message=_("Recurring problems span every organisation: staff only."))
-    g.api_user = user
-    if db.session.dirty:
-        db.session.commit()
+require_token(blp, staff_only=_l("Recurring problems span every organisation: staff only."))
 
 
 @blp.get("/reviews/recurring")

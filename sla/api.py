@@ -6,15 +6,12 @@ shows it; whoever may read the ticket may read its SLA (customers: their organis
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from flask import g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
-from core.auth import bearer_user
+from core.api import error_responses, require_token
 from core.db import utcnow
-from core.extensions import db
 from sla import queries
 from sla.schemas import CalendarOut, PolicyOut, TicketSlaOut
 from support import queries as ticket_queries
@@ -23,27 +20,10 @@ from support.schemas import MAX_ID
 blp = Blueprint("sla_api", __name__, url_prefix="/api/v1", description="Service levels")
 
 
-@blp.before_request
-def _authenticate():
-    user = bearer_user()
-    if user is None:
-        abort(
-            401,
-            message=_("A valid API token is required: send Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    g.api_user = user
-    if db.session.dirty:  # the token's last use, stamped by bearer_user()
-        db.session.commit()
+require_token(blp)
 
 
-def _errors(*codes: int):
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _staff_only() -> None:

@@ -21,15 +21,13 @@ token the answer is 401. What an integrator can rely on:
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 import sqlalchemy as sa
-from flask import g, send_file, url_for
+from flask import send_file, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.auth import bearer_user
+from core.api import api_user, error_responses, require_token
 from core.extensions import db
 from core.models import User
 from core.services import normalise_email
@@ -58,35 +56,13 @@ ALL_STATUSES = [s.value for s in Status]
 STAFF_ONLY_CHANGES = ("priority", "kind", "assignee")
 
 
-@blp.before_request
-def _authenticate():
-    user = bearer_user()
-    if user is None:
-        abort(
-            401,
-            message=_("A valid API token is required: send Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    g.api_user = user
-    # bearer_user() stamps the token's last use (at most once a minute); keep it even when the
-    # request itself only reads or is refused.
-    if db.session.dirty:
-        db.session.commit()
+require_token(blp)
 
 
-def _user() -> User:
-    return g.api_user
+_user = api_user
 
 
-def _errors(*codes: int):
-    """Document the error answers an operation gives besides 422 (which @arguments documents)."""
-
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _refuse(field: str, message: str, *, location: str = "json"):

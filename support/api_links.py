@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from flask import g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from core.auth import bearer_user
+from core.api import error_responses, require_token
 from core.extensions import db
 from kb import queries as kb_queries
 from support import links, queries
@@ -43,27 +41,10 @@ class LinkOut(Schema):
     created_at = fields.DateTime()
 
 
-@blp.before_request
-def _authenticate():
-    user = bearer_user()
-    if user is None:
-        abort(
-            401,
-            message=_("A valid API token is required: send Authorization: Bearer <token>."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    g.api_user = user
-    if db.session.dirty:
-        db.session.commit()
+require_token(blp)
 
 
-def _errors(*codes: int):
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _ticket_or_404(number: int):
