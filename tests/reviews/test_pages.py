@@ -115,6 +115,8 @@ def test_review_page_with_notes_and_action_items(client, login):
     action = review.actions[0]
     assert (action.title, action.owner_id, review.notes) == ("Fix backups", engineer.id, "Backups again")
     assert 'data-testid="my-overdue"' in client.get("/reviews").text
+    # ...and on the owner's queue, where an engineer starts the day.
+    assert 'data-testid="overdue-actions"' in client.get("/queue").text
     done = client.post(
         f"/reviews/actions/{action.id}", data={f"a{action.id}-status": "done", f"a{action.id}-owner": ""}
     )
