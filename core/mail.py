@@ -18,6 +18,9 @@ import functools
 import secrets
 import smtplib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.header import Header
@@ -34,6 +37,20 @@ from core.outbox import after_commit
 
 _WIRE = policy.compat32.clone(linesep="\r\n")  # what SMTP carries: CRLF line ends
 LEASE = timedelta(minutes=5)  # how long a claimed row is left to its sender before another may retry it
+_muted: ContextVar[bool] = ContextVar("aftercare_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Queue no mail at all inside this block (demo data, imports of old tickets).
+
+    Made-up people at real-looking addresses must never get mail, whichever package would send it.
+    """
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def queue_mail(
@@ -46,12 +63,15 @@ def queue_mail(
     related: str = "",
     category: str = "account",
     now: datetime | None = None,
-) -> OutboundMail:
+) -> OutboundMail | None:
     """Queue a text mail; it is sent after the current transaction commits (never if it rolls back).
 
+    Inside `muted()` nothing is queued and None is returned.
     `message_id` is without angle brackets (default: a new one); `headers` adds threading headers
     such as In-Reply-To; `related` tags the row (e.g. "ticket:42") for whoever threads replies.
     """
+    if _muted.get():
+        return None
     app = current_app
     now = now or utcnow()
     subject = " ".join(subject.split())  # a line break in a header would be an injection

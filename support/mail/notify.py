@@ -15,9 +15,7 @@ SLA warnings to staff are written by `sla.escalation` and go through the same ou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,17 +32,6 @@ from support.models import Message, Status, Ticket
 
 # Set by a later package (reviews) to put a satisfaction-survey link into the "resolved" mail.
 survey_link: Callable[[Ticket], str | None] | None = None
-_muted: ContextVar[bool] = ContextVar("aftercare_mail_muted", default=False)
-
-
-@contextmanager
-def muted() -> Iterator[None]:
-    """No notification inside this block (demo data, imports of old tickets)."""
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
 
 
 def connect() -> None:
@@ -86,7 +73,7 @@ def _notify(
     references: list[str] | None = None,
 ) -> None:
     config = current_app.config
-    if _muted.get() or not config["MAIL_NOTIFY"] or not recipient.active or is_own_address(recipient.email):
+    if not config["MAIL_NOTIFY"] or not recipient.active or is_own_address(recipient.email):
         return
     locale = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
     link = f"{config['BASE_URL'].rstrip('/')}/portal/tickets/{ticket.id}"

@@ -37,7 +37,7 @@ def send_ticket_mail(
     category: str,
     now: datetime,
     references: list[str] | None = None,
-) -> OutboundMail:
+) -> OutboundMail | None:
     """Queue a mail about `ticket` to `recipient`, threaded with what they already received.
 
     `references` spares the query when the caller knows the thread (a ticket just opened).

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.mail_models import OutboundMail
 from core.models import Organisation, User
 from support import demo
 from support.models import Kind, Message, Status, Ticket, TicketEvent
@@ -40,6 +41,9 @@ def test_seed_loads_organisations_people_and_a_month_of_tickets(cli, client):
         ("tom.baker@northwind.example", "customer-demo-1"),
     ]:
         assert re.search(rf"{re.escape(email)}\s+{password}", result.output)
+
+    # The demo's people are made up: no package queued a mail to any of them (surveys, SLA, notices).
+    assert count(OutboundMail) == 0
 
     orgs = db.session.scalars(sa.select(Organisation)).all()
     assert len(orgs) == 3
