@@ -13,9 +13,12 @@ from wtforms import (
     SearchField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.i18n import LANGUAGE_NAMES
 from core.services import PASSWORD_MIN
@@ -128,4 +131,19 @@ class InvitationForm(FlaskForm):
     email = EmailField(_l("Email"), validators=_email)
     organisation = SelectField(
         _l("Organisation"), coerce=optional_int, validators=[DataRequired(_l("Choose an organisation."))]
+    )
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3}
+    )
+    # Ticked boxes rather than a <select multiple>: usable without holding Ctrl, and on a phone.
+    members = SelectMultipleField(
+        _l("Members"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        render_kw={"class": "checkboxes"},
     )

@@ -112,3 +112,28 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
+
+
+# Who belongs to which team; a person may be in several. Rows go with the team or the user.
+team_members = sa.Table(
+    "team_members",
+    db.metadata,
+    sa.Column("team_id", sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Team(db.Model):
+    """A group of engineers and admins that work can be handed to (SLA escalation, queue filters)."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[User]] = relationship(secondary=team_members, order_by="User.name, User.email")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import utcnow
 from core.extensions import db
-from core.models import ApiToken, Invitation, Organisation, Role, Tier, User
+from core.models import ApiToken, Invitation, Organisation, Role, Team, Tier, User
 
 # Claiming one of these for an organisation would let anyone with a free mailbox join it.
 _PUBLIC = """126.com 139.com 163.com aliyun.com foxmail.com gmail.com googlemail.com hotmail.com icloud.com
@@ -379,3 +380,71 @@ def confirm_registration(user_id: int, email: str, *, now: datetime | None = Non
 def activate_user(user: User) -> None:
     user.active = True
     db.session.flush()
+
+
+# -- teams ---------------------------------------------------------------------------------------------
+
+TEAM_NAME_MAX = 100
+TEAM_DESCRIPTION_MAX = 1000
+
+
+def create_team(name: str, *, description: str = "", members: Iterable[User] = ()) -> Team:
+    """Create a team of engineers and admins; names are unique."""
+    team = Team(name=_team_name(name, None), description=_team_description(description))
+    team.members = _staff_only(members)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def update_team(team: Team, *, name: str, description: str = "") -> Team:
+    """Rename a team or change its description."""
+    team.name = _team_name(name, team)
+    team.description = _team_description(description)
+    db.session.flush()
+    return team
+
+
+def set_team_members(team: Team, members: Iterable[User]) -> None:
+    """Make `members` the whole team; only engineers and admins can belong to one."""
+    team.members = _staff_only(members)
+    db.session.flush()
+
+
+def _staff_only(members: Iterable[User]) -> list[User]:
+    chosen = list({user.id: user for user in members}.values())
+    if outsiders := [user for user in chosen if not user.is_staff]:
+        raise AccountError(
+            _l(
+                "%(name)s is not an engineer or admin; only staff can be in a team.",
+                name=outsiders[0].display_name,
+            ),
+            "members",
+        )
+    return chosen
+
+
+def delete_team(team: Team) -> None:
+    """Delete a team; its members keep their accounts and tickets."""
+    db.session.delete(team)
+    db.session.flush()
+
+
+def _team_name(name: str, team: Team | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise AccountError(_l("Give the team a name."), "name")
+    if len(name) > TEAM_NAME_MAX:
+        raise AccountError(_l("Use at most %(count)d characters.", count=TEAM_NAME_MAX), "name")
+    # Case-insensitive: "Network" and "network" would be two teams nobody can tell apart in a menu.
+    clash = db.session.scalar(sa.select(Team).where(sa.func.lower(Team.name) == name.lower()))
+    if clash is not None and clash is not team:
+        raise AccountError(_l("A team with this name already exists."), "name")
+    return name
+
+
+def _team_description(description: str | None) -> str:
+    description = (description or "").strip()
+    if len(description) > TEAM_DESCRIPTION_MAX:
+        raise AccountError(_l("Use at most %(count)d characters.", count=TEAM_DESCRIPTION_MAX), "description")
+    return description

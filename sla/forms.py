@@ -168,6 +168,7 @@ class PolicyForm(FlaskForm):
     )
     lead = SelectField(_l("Lead to notify"), validators=[Optional()])
     reassign_to = SelectField(_l("Reassign to"), validators=[Optional()])
+    reassign_team = SelectField(_l("Or reassign to a team"), validators=[Optional()])
     save = SubmitField(_l("Save"))
 
 

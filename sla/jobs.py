@@ -107,6 +107,7 @@ def _load(ids: list[int]) -> list[SlaClock]:
                 joinedload(SlaClock.policy).options(
                     joinedload(SlaPolicy.lead),
                     joinedload(SlaPolicy.reassign_to),
+                    joinedload(SlaPolicy.reassign_team),
                     joinedload(SlaPolicy.calendar),
                 ),
             )

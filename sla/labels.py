@@ -24,7 +24,7 @@ ACTION_LABELS = {
     "notify_assignee": _l("Notify the assignee"),
     "notify_lead": _l("Notify the lead"),
     "raise_priority": _l("Raise the priority one step"),
-    "reassign": _l("Reassign to the chosen engineer"),
+    "reassign": _l("Reassign to the chosen engineer or team"),
 }
 STAGE_LABELS = {"warning": _l("Warning"), "breach": _l("Breach")}
 WEEKDAY_LABELS = {

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import utcnow
 from core.extensions import db
-from core.models import User
+from core.models import Team, User
 from support.models import Ticket
 
 TARGETS = ("first_response", "next_reply", "resolution")
@@ -68,12 +68,15 @@ class SlaPolicy(db.Model):
     breach_actions: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reassign_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Instead of one engineer: the team's member with the fewest open tickets (sla.escalation).
+    reassign_team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     calendar: Mapped[Calendar] = relationship()
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
     reassign_to: Mapped[User | None] = relationship(foreign_keys=[reassign_to_id])
+    reassign_team: Mapped[Team | None] = relationship()
 
     def goal_minutes(self, target: str) -> int | None:
         return getattr(self, f"{target}_minutes")

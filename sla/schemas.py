@@ -89,4 +89,17 @@ class PolicyOut(NamedOut):
     pause_on_hold = fields.Boolean()
     warning_actions = fields.Function(lambda p: p.actions("warning"), metadata={"enum": list(ACTIONS)})
     breach_actions = fields.Function(lambda p: p.actions("breach"), metadata={"enum": list(ACTIONS)})
+    reassign_to = fields.Function(
+        lambda p: {"id": p.reassign_to.id, "name": p.reassign_to.display_name} if p.reassign_to else None,
+        allow_none=True,
+        metadata={"description": "The engineer the reassign action hands tickets to, if one is named."},
+    )
+    reassign_team = fields.Nested(
+        NamedOut,
+        allow_none=True,
+        metadata={
+            "description": "The team the reassign action hands tickets to (its active member with the "
+            "fewest open tickets), if one is named."
+        },
+    )
     updated_at = fields.DateTime()

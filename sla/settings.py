@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import valid_timezone
-from core.models import Tier, User
+from core.models import Team, Tier, User
 from sla.clock import WEEKDAYS, BusinessCalendar, CalendarError
 from sla.models import ACTIONS, Calendar, SlaPolicy
 from support.models import Kind, Priority
@@ -185,9 +185,13 @@ def save_policy(
     breach_actions: Iterable[str] = (),
     lead: User | None = None,
     reassign_to: User | None = None,
+    reassign_team: Team | None = None,
     now: datetime | None = None,
 ) -> SlaPolicy:
-    """Create or update a policy. The default policy matches everything else and stays active."""
+    """Create or update a policy. The default policy matches everything else and stays active.
+
+    "reassign" gives the ticket to `reassign_to`, or to the least-loaded member of `reassign_team`.
+    """
     name = " ".join((name or "").split())
     if not name:
         raise SlaError(_l("Give the policy a name."), "name")
@@ -220,8 +224,10 @@ def save_policy(
     for chosen in actions.values():
         if "notify_lead" in chosen.split() and lead is None:
             raise SlaError(_l("Choose the lead to notify."), "lead")
-        if "reassign" in chosen.split() and reassign_to is None:
-            raise SlaError(_l("Choose the engineer to reassign to."), "reassign_to")
+        if "reassign" in chosen.split() and reassign_to is None and reassign_team is None:
+            raise SlaError(_l("Choose the engineer or the team to reassign to."), "reassign_to")
+    if reassign_to is not None and reassign_team is not None:
+        raise SlaError(_l("Choose an engineer or a team to reassign to, not both."), "reassign_team")
     for field, person in (("lead", lead), ("reassign_to", reassign_to)):
         if person is not None and not (person.is_staff and person.active):
             raise SlaError(_l("Choose an active engineer."), field)
@@ -233,7 +239,7 @@ def save_policy(
     for field, value in {**(_any_match() if is_default else matches), **targets, **actions}.items():
         setattr(policy, field, value)
     policy.warn_percent, policy.pause_on_hold = warn_percent, bool(pause_on_hold)
-    policy.lead, policy.reassign_to = lead, reassign_to
+    policy.lead, policy.reassign_to, policy.reassign_team = lead, reassign_to, reassign_team
     policy.updated_at = now or utcnow()
     db.session.flush()
     return policy

@@ -1,4 +1,5 @@
-"""Demo data: three customer companies, their people, our engineers and a month of tickets.
+"""Demo data: three customer companies, their people, our engineers, a month of tickets and the
+knowledge base they were answered from.
 
 Everything goes through the services with a back-dated `now`, so each ticket's history, first response
 and status changes are real and the SLA, reports and reviews built on top have something true to show.
@@ -17,7 +18,9 @@ from core import services as accounts
 from core.db import utcnow
 from core.extensions import db
 from core.models import User
-from support import services
+from kb import demo as kb_demo
+from kb.models import Article
+from support import links, services
 from support.models import Status, Ticket
 
 SEED = 20261124
@@ -185,6 +188,24 @@ HOLD = {ZH: ["等待研发确认 3.2.1 补丁的发布时间，先挂起。"],
 SITES = {ZH: ["一号车间", "三号仓库", "苏州工厂"], EN: ["Depot 3", "North site", "Plant B"]}
 # fmt: on
 
+# The knowledge-base article (a key of kb.demo.ARTICLES) that answers each scenario: its resolved
+# tickets are linked to it as `solved_by`.
+SOLVED_BY = {
+    "VPN 隧道每隔两三个小时断开一次": "zh-vpn",
+    "设备离线：三台网关在管理平台显示离线": "zh-ca-bundle",
+    "申请将固件升级到 3.2": "zh-firmware",
+    "管理页面提示证书即将过期": "zh-https-cert",
+    "MQTT 断线重连后数据重复上报": "zh-mqtt",
+    "Modbus TCP 轮询周期最小能设多少？": "zh-modbus",
+    "VPN drops every few hours at the Riverside pumping station": "en-vpn",
+    "Device certificates expired, gateways cannot reach the cloud": "en-device-certs",
+    "Can the IG-500 forward Modbus RTU over TCP?": "en-modbus-rtu",
+    "Gateway reboots when the LTE backup link takes over": "en-lte",
+    "All gateways in the Rotterdam warehouse are offline": "en-mqtt-proxy",
+}
+# Articles an engineer wrote after solving one of their tickets (linked as `created_from`).
+WRITTEN_FROM = ("zh-mqtt", "en-mqtt-proxy")
+
 # Every kind's tickets walk through these final statuses in turn.
 STATUS_CYCLE = [Status.new, Status.open, Status.pending, Status.on_hold, Status.resolved, Status.closed]
 TICKET_COUNT = 50
@@ -205,7 +226,8 @@ def demo_present() -> bool:
 
 
 def seed(*, now: datetime | None = None) -> dict[str, int]:
-    """Create the demo organisations, people and tickets; flushes, the caller commits once."""
+    """Create the demo organisations, people, tickets and articles; flushes, the caller commits once
+    and then builds the search index."""
     now = (now or utcnow()).replace(second=0, microsecond=0)
     rng = random.Random(SEED)
     orgs = {
@@ -227,6 +249,7 @@ def seed(*, now: datetime | None = None) -> dict[str, int]:
     engineers = [u for u in people.values() if u.role == "engineer"]
     uses: dict[int, int] = {}
     per_kind: dict[str, int] = {}
+    played: list[tuple[Scenario, Ticket]] = []
     for i in range(TICKET_COUNT):
         index = i % len(SCENARIOS)
         scenario = SCENARIOS[index]
@@ -235,12 +258,46 @@ def seed(*, now: datetime | None = None) -> dict[str, int]:
         status = STATUS_CYCLE[per_kind.setdefault(scenario.kind, 0) % len(STATUS_CYCLE)]
         per_kind[scenario.kind] += 1
         org = "hengtai" if scenario.lang == ZH else ("northwind", "harbour")[index % 2]
-        _play(scenario, status, repeat, rng, now, customers[org], engineers)
+        played.append((scenario, _play(scenario, status, repeat, rng, now, customers[org], engineers)))
+    articles = kb_demo.seed(
+        authors={ZH: people["li.wei@aftercare.example"], EN: people["sarah.jones@aftercare.example"]},
+        editor=people["admin@aftercare.example"],
+        now=now,
+    )
     return {
         "organisations": len(orgs),
         "users": len(people),
         "tickets": db.session.scalar(sa.select(sa.func.count(Ticket.id))),
+        "articles": len(articles),
+        "links": _link_articles(played, articles),
     }
+
+
+def _link_articles(played: list[tuple[Scenario, Ticket]], articles: dict[str, Article]) -> int:
+    """Link resolved tickets to the article that answers them, the way the engineer did on resolving.
+
+    A ticket resolved before its article existed cannot have been solved by it; the earliest such ticket
+    of a WRITTEN_FROM article is the one the article was written from.
+    """
+    made = 0
+    written: set[str] = set()
+    resolved = sorted(
+        ((s, t) for s, t in played if t.resolved_at is not None and s.subject in SOLVED_BY),
+        key=lambda pair: pair[1].resolved_at,
+    )
+    for scenario, ticket in resolved:
+        key = SOLVED_BY[scenario.subject]
+        article = articles[key]
+        if ticket.resolved_at >= article.created_at:
+            relation, at = links.Relation.solved_by, ticket.resolved_at
+        elif key in WRITTEN_FROM and key not in written:
+            relation, at = links.Relation.created_from, article.created_at
+            written.add(key)
+        else:
+            continue
+        links.link_article(ticket, article, relation=relation, actor=ticket.assignee, now=at)
+        made += 1
+    return made
 
 
 def _play(scenario: Scenario, final: Status, repeat: int, rng, now, customers, engineers) -> Ticket:

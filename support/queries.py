@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
-from core.models import Organisation, Role, User
+from core.models import Organisation, Role, Team, User, team_members
 from support.models import OPEN_STATUSES, Attachment, Message, Ticket, TicketEvent
 
 # Each sort is a tuple of columns walked in one direction, ending in the id so the order is total:
@@ -46,7 +46,7 @@ class TicketFilter:
     statuses: list[str] = field(default_factory=lambda: [str(s) for s in OPEN_STATUSES])
     kind: str | None = None
     priority: str | None = None
-    assignee: str | None = None  # "me", "none" or a user id
+    assignee: str | None = None  # "me", "none", a user id or "team:<id>" (any member of that team)
     organisation_id: int | None = None
     product: str | None = None
     requester_id: int | None = None
@@ -116,6 +116,9 @@ def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(Ticket.assignee_id.is_(None))
     elif f.assignee and str(f.assignee).isdigit():
         conditions.append(Ticket.assignee_id == int(f.assignee))
+    elif (team_id := _team_id(f.assignee)) is not None:
+        members = sa.select(team_members.c.user_id).where(team_members.c.team_id == team_id)
+        conditions.append(Ticket.assignee_id.in_(members))
     if f.organisation_id:
         conditions.append(Ticket.organisation_id == f.organisation_id)
     if f.product:
@@ -125,6 +128,15 @@ def _conditions(viewer: User, f: TicketFilter) -> list[sa.ColumnElement[bool]]:
     if f.text and f.text.strip():
         conditions.append(_text_condition(f.text.strip()))
     return conditions
+
+
+def _team_id(assignee: str | None) -> int | None:
+    """The id in "team:<id>"; None for anything else (ASCII digits that fit an INTEGER only)."""
+    text = str(assignee or "")
+    number = text.removeprefix("team:")
+    if number == text or not (number.isascii() and number.isdigit() and len(number) < 10):
+        return None
+    return int(number)
 
 
 def _text_condition(text: str) -> sa.ColumnElement[bool]:
@@ -215,6 +227,11 @@ def staff_users() -> list[User]:
             .order_by(User.name, User.email)
         )
     )
+
+
+def teams() -> list[Team]:
+    """Teams by name, for filter menus."""
+    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
 
 
 def organisations() -> list[Organisation]:

@@ -1,4 +1,4 @@
-"""Administration of users, organisations and invitations (admins only)."""
+"""Administration of users, organisations, teams and invitations (admins only)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core import services
 from core.auth import role_required
@@ -18,13 +18,15 @@ from core.forms import (
     TIER_LABELS,
     InvitationForm,
     OrganisationForm,
+    TeamForm,
     UserFilterForm,
     UserForm,
     add_error,
     choices,
 )
 from core.mail import queue_mail
-from core.models import Invitation, Organisation, Role, User
+from core.models import Invitation, Organisation, Role, Team, User
+from sla.models import SlaPolicy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -192,6 +194,90 @@ def _edit_organisation(org: Organisation | None):
             return redirect(url_for("admin.organisations"), code=303)
     status = 400 if form.errors else 200
     return render_template("admin/organisation_form.html", form=form, org=org), status
+
+
+# -- teams -------------------------------------------------------------------------------------------
+
+
+@bp.get("/teams")
+def teams():
+    rows = db.session.scalars(sa.select(Team).options(selectinload(Team.members)).order_by(Team.name)).all()
+    return render_template("admin/teams.html", teams=rows)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def new_team():
+    return _edit_team(None)
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def edit_team(team_id: int):
+    return _edit_team(db.get_or_404(Team, team_id))
+
+
+def _edit_team(team: Team | None):
+    current = (
+        {"name": team.name, "description": team.description, "members": [u.id for u in team.members]}
+        if team
+        else None
+    )
+    form = TeamForm(data=current)
+    # Current members stay listed even when they left the staff, so unticking them is possible.
+    people = {u.id: u for u in _staff()} | {u.id: u for u in (team.members if team else ())}
+    form.members.choices = choices(
+        (u.id, u.display_name if u.active else _("%(name)s (inactive)", name=u.display_name))
+        for u in sorted(people.values(), key=lambda u: (u.display_name.lower(), u.id))
+    )
+    if form.validate_on_submit():
+        members = [people[user_id] for user_id in form.members.data or ()]
+        try:
+            with db.session.begin_nested():
+                if team is None:
+                    team = services.create_team(
+                        form.name.data, description=form.description.data or "", members=members
+                    )
+                else:
+                    services.update_team(team, name=form.name.data, description=form.description.data or "")
+                    services.set_team_members(team, members)
+        except services.AccountError as error:
+            add_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved team %(name)s.", name=team.name), "success")
+            return redirect(url_for("admin.teams"), code=303)
+    status = 400 if form.errors else 200
+    return render_template("admin/team_form.html", form=form, team=team), status
+
+
+@bp.post("/teams/<int:team_id>/delete")
+def delete_team(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    # Deleting it would quietly switch off that policy's reassignment; the admin decides there first.
+    policy = db.session.scalar(
+        sa.select(SlaPolicy.name).where(SlaPolicy.reassign_team_id == team.id).limit(1)
+    )
+    if policy is not None:
+        flash(
+            _(
+                "The SLA policy %(policy)s reassigns tickets to %(team)s; choose another team there first.",
+                policy=policy,
+                team=team.name,
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.edit_team", team_id=team.id), code=303)
+    services.delete_team(team)
+    db.session.commit()
+    flash(_("Deleted team %(name)s.", name=team.name), "success")
+    return redirect(url_for("admin.teams"), code=303)
+
+
+def _staff() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role.in_([Role.engineer, Role.admin]), User.active.is_(True))
+        )
+    )
 
 
 # -- invitations -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import holidays
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from core.auth import role_required
 from core.db import utcnow
 from core.extensions import db
-from core.models import User
+from core.models import Team, User
 from sla import queries, settings
 from sla.clock import WEEKDAYS
 from sla.forms import (
@@ -176,6 +177,7 @@ def _policy_data(policy: SlaPolicy) -> dict:
         "breach_actions": policy.actions("breach"),
         "lead": str(policy.lead_id or ""),
         "reassign_to": str(policy.reassign_to_id or ""),
+        "reassign_team": str(policy.reassign_team_id or ""),
     }
 
 
@@ -186,6 +188,8 @@ def _policy_page(policy: SlaPolicy | None):
     staff = {str(u.id): u.display_name for u in ticket_queries.staff_users()}
     for field in (form.lead, form.reassign_to):
         field.choices = choices(staff, _("Nobody"))
+    teams = db.session.scalars(sa.select(Team).order_by(Team.name))
+    form.reassign_team.choices = choices({str(t.id): t.name for t in teams}, _("No team"))
     status = 200
     if form.is_submitted():
         status = 400
@@ -209,6 +213,7 @@ def _policy_page(policy: SlaPolicy | None):
                     breach_actions=form.breach_actions.data or (),
                     lead=_person(form.lead.data),
                     reassign_to=_person(form.reassign_to.data),
+                    reassign_team=_team(form.reassign_team.data),
                 )
                 db.session.commit()
                 flash(
@@ -224,6 +229,10 @@ def _policy_page(policy: SlaPolicy | None):
 
 def _person(choice: str | None) -> User | None:
     return db.session.get(User, int(choice)) if choice and choice.isdigit() else None
+
+
+def _team(choice: str | None) -> Team | None:
+    return db.session.get(Team, int(choice)) if choice and choice.isdigit() else None
 
 
 @bp.post("/policies/<int:policy_id>/move")

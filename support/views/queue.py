@@ -79,7 +79,10 @@ def _labels():
 def index():
     staff = queries.staff_users()
     form = FilterForm(formdata=request.args)
-    form.assignee.choices = choices({"me": _("Me"), "none": _("Unassigned"), **_people(staff)}, _("Anyone"))
+    teams = {f"team:{team.id}": _("Team %(name)s", name=team.name) for team in queries.teams()}
+    form.assignee.choices = choices(
+        {"me": _("Me"), "none": _("Unassigned"), **teams, **_people(staff)}, _("Anyone")
+    )
     organisations = {str(org.id): org.name for org in queries.organisations()}
     form.organisation.choices = choices(organisations, _("Any organisation"))
     form.product.choices = choices({p: p for p in queries.products()}, _("Any product"))
