@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,18 +215,29 @@ def searcher_for(index_dir: str | Path):
     cache = getattr(_local, "searchers", None)
     if cache is None:
         cache = _local.searchers = {}
+        # Searchers hold open files. A threaded server runs each request on a new thread: close that
+        # thread's searchers when it ends instead of leaving the files to the garbage collector.
+        weakref.finalize(threading.current_thread(), _close_all, cache)
     key = str(index_dir)
     searcher = cache.get(key)
     if searcher is None:
         searcher = _open(index_dir).searcher(weighting=BM25F(B=0.75, K1=1.2, title_B=0.3, tags_B=0.3))
     else:
-        searcher = searcher.refresh()
+        fresh = searcher.refresh()  # a new searcher when the index changed; the old one stays open
+        if fresh is not searcher:
+            with contextlib.suppress(Exception):
+                searcher.close()
+        searcher = fresh
     cache[key] = searcher
     return searcher
 
 
-def forget_searchers() -> None:
-    for searcher in getattr(_local, "searchers", {}).values():
+def _close_all(cache: dict) -> None:
+    for searcher in cache.values():
         with contextlib.suppress(Exception):
             searcher.close()
-    _local.searchers = {}
+    cache.clear()
+
+
+def forget_searchers() -> None:
+    _close_all(getattr(_local, "searchers", {}))

@@ -30,16 +30,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-# kb.search keeps one Whoosh searcher per thread; the live server answers every request on a new thread,
-# which ends without closing it, and the garbage collector then reports the index files it closes.
-WHOOSH_FILES_OF_ENDED_THREADS = "ignore:unclosed file <_io.BufferedReader name='[^']*/index/:ResourceWarning"
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.filterwarnings(WHOOSH_FILES_OF_ENDED_THREADS))
 
 
 @pytest.fixture(scope="session")
