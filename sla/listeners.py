@@ -19,13 +19,20 @@ def connect() -> None:
     """Subscribe to support's signals (idempotent: blinker keeps one connection per receiver)."""
     signals.ticket_opened.connect(_on_change)
     signals.status_changed.connect(_on_change)
-    signals.reply_added.connect(_on_change)
+    signals.reply_added.connect(_on_reply)
     signals.ticket_changed.connect(_on_field_change)
     signals.ticket_merged.connect(_on_merge)
 
 
 def _on_change(ticket: Ticket, *, now: datetime, **_details) -> None:
     services.refresh(ticket, now=now)
+
+
+def _on_reply(ticket: Ticket, *, now: datetime, opening: bool = False, **_details) -> None:
+    # The message that opened the ticket adds nothing to the history that ticket_opened did not
+    # show: refreshing again would only repeat the same work on every new ticket.
+    if not opening:
+        services.refresh(ticket, now=now)
 
 
 def _on_field_change(ticket: Ticket, *, field: str, now: datetime, **_details) -> None:

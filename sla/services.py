@@ -15,12 +15,13 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import holidays as holiday_presets
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
@@ -34,6 +35,23 @@ from support.models import NO_SLA_DUE, Ticket, TicketEvent
 _BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 _calendars: dict[tuple[int, datetime], BusinessCalendar] = {}
 _calendars_lock = threading.Lock()
+_POLICIES_KEY = "sla.policies"  # Session.info: (root transaction, policies) of current_policies()
+_WRITTEN_KEY = "sla.inserted"  # Session.info: (root transaction, ticket ids) of _written_by_insert()
+_SETTINGS = (SlaPolicy, Calendar)
+_SETTINGS_TABLES = {model.__table__.name for model in _SETTINGS}
+# Built once: every change to a ticket runs them, and building a statement costs more than running it.
+_HISTORY = (
+    sa.select(TicketEvent)
+    .where(TicketEvent.ticket_id == sa.bindparam("ticket"))
+    .order_by(TicketEvent.at, TicketEvent.id)
+)
+_INSERT_CLOCK = sa.insert(SlaClock.__table__)
+_CLOCKS = sa.select(SlaClock).where(SlaClock.ticket_id == sa.bindparam("ticket"))
+_SET_DUE = (
+    sa.update(Ticket.__table__)
+    .where(Ticket.__table__.c.id == sa.bindparam("ticket"))
+    .values(sla_due_at=sa.bindparam("due"))
+)
 
 
 def business_calendar(calendar: Calendar) -> BusinessCalendar:
@@ -61,6 +79,45 @@ def load_policies() -> list[SlaPolicy]:
     with db.session.no_autoflush:
         found = db.session.scalars(sa.select(SlaPolicy).options(joinedload(SlaPolicy.calendar))).unique()
         return rules.ordered(list(found))
+
+
+def current_policies(*, now: datetime | None = None) -> list[SlaPolicy]:
+    """`ensure_defaults()`, loaded once per transaction: a burst of changes (a batch of mail) refreshes
+    hundreds of tickets against the same few policies.
+
+    The cached rows are the session's own objects, so an unflushed edit to one shows as it did
+    before; flushing a policy or calendar, a bulk statement on them, a rollback or the end of the
+    transaction drops the list.
+    """
+    session = db.session()
+    root = session.get_transaction()
+    cached = session.info.get(_POLICIES_KEY)
+    if cached is not None and cached[0] is root:
+        return rules.ordered(cached[1])
+    policies = ensure_defaults(now=now)
+    session.info[_POLICIES_KEY] = (session.get_transaction(), policies)
+    return policies
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _policies_flushed(session: Session, _context) -> None:
+    if _POLICIES_KEY in session.info and any(
+        isinstance(obj, _SETTINGS) for objs in (session.new, session.dirty, session.deleted) for obj in objs
+    ):
+        del session.info[_POLICIES_KEY]
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _policies_bulk_changed(state) -> None:
+    if _POLICIES_KEY in state.session.info and (state.is_update or state.is_delete):
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _SETTINGS_TABLES:
+            del state.session.info[_POLICIES_KEY]
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _policies_rolled_back(session: Session, _previous) -> None:
+    session.info.pop(_POLICIES_KEY, None)
 
 
 def settings_stamp(policies: Iterable[SlaPolicy]) -> datetime:
@@ -141,21 +198,32 @@ def history_of(ticket: Ticket) -> list[TicketEvent]:
     A query plus the session's new objects rather than the `events` collection: lazy-loading a
     collection that has pending appends keeps those objects in the session after a rollback.
     """
+    pending = _pending_events(ticket)
+    if _being_opened(pending):
+        return pending
     with db.session.no_autoflush:
-        stored = db.session.scalars(
-            sa.select(TicketEvent)
-            .where(TicketEvent.ticket_id == ticket.id)
-            .order_by(TicketEvent.at, TicketEvent.id)
-        ).all()
-        pending = [obj for obj in db.session.new if isinstance(obj, TicketEvent) and obj.ticket is ticket]
+        stored = db.session.scalars(_HISTORY, {"ticket": ticket.id}).all()
     return [*stored, *pending]
+
+
+def _pending_events(ticket: Ticket) -> list[TicketEvent]:
+    return [obj for obj in db.session.new if isinstance(obj, TicketEvent) and obj.ticket is ticket]
+
+
+def _being_opened(pending: Sequence[TicketEvent]) -> bool:
+    """Whether the ticket's "created" event is still unflushed: its first event, so none of the
+    ticket's history is stored yet, nor any clock but those `_add` inserted (open_ticket signals
+    before its last flush)."""
+    return any(event.kind == "created" for event in pending)
 
 
 def clocks_of(ticket: Ticket) -> list[SlaClock]:
     """The ticket's stored clocks as this transaction sees them (added, changed, deleted, unflushed)."""
+    pending = [obj for obj in db.session.new if isinstance(obj, SlaClock) and obj.ticket is ticket]
+    if _being_opened(_pending_events(ticket)) and ticket.id not in _written_by_insert():
+        return pending
     with db.session.no_autoflush:
-        stored = db.session.scalars(sa.select(SlaClock).where(SlaClock.ticket_id == ticket.id)).all()
-        pending = [obj for obj in db.session.new if isinstance(obj, SlaClock) and obj.ticket is ticket]
+        stored = db.session.scalars(_CLOCKS, {"ticket": ticket.id}).all()
     deleted = db.session.deleted
     return [clock for clock in [*stored, *pending] if clock not in deleted]
 
@@ -176,7 +244,7 @@ def refresh(
     now = now or utcnow()
     with db.session.no_autoflush:
         if policies is None:
-            policies = ensure_defaults(now=now)
+            policies = current_policies(now=now)
         policy, state = evaluate_ticket(ticket, policies, now=now, events=events)
         stored = clocks_of(ticket) if clocks is None else clocks
         _store(ticket, stored, policy, state, settings_stamp(policies), now)
@@ -185,12 +253,14 @@ def refresh(
 
 def _store(ticket: Ticket, stored, policy: SlaPolicy | None, state: SlaState | None, stamp, now) -> None:
     existing = {(row.target, row.cycle): row for row in stored}
+    added = []
     for clock in state.clocks if state is not None else ():
         row = existing.pop((clock.target, clock.cycle), None)
         if row is None:
-            row = SlaClock(ticket=ticket, target=clock.target, cycle=clock.cycle)
-            db.session.add(row)
-        _fill(row, clock, policy, stamp, now)
+            added.append(clock)
+        else:
+            _fill(row, clock, policy, stamp, now)
+    _add(ticket, added, policy, stamp, now)
     for row in existing.values():  # a target the policy no longer sets
         if row.id is None:
             db.session.expunge(row)
@@ -200,8 +270,48 @@ def _store(ticket: Ticket, stored, policy: SlaPolicy | None, state: SlaState | N
     _set_due(ticket, due or NO_SLA_DUE)
 
 
+def _add(ticket: Ticket, clocks: list[Clock], policy: SlaPolicy, stamp: datetime, now: datetime) -> None:
+    """New clock rows. A stored ticket's go in at once with one plain INSERT: as ORM objects they
+    would cost the next flush several times that, and every new ticket has some."""
+    if not clocks:
+        return
+    if ticket.id is None:  # the ticket itself is not written yet
+        for clock in clocks:
+            row = SlaClock(ticket=ticket, target=clock.target, cycle=clock.cycle)
+            db.session.add(row)
+            _fill(row, clock, policy, stamp, now)
+        return
+    rows = []
+    for clock in clocks:
+        values = {"ticket_id": ticket.id, "target": clock.target, "cycle": clock.cycle}
+        values |= _values(clock, policy, stamp) | {"computed_at": now, "warned_at": None, "breached_at": None}
+        rows.append(values | {"next_check_at": next_check(SimpleNamespace(**values))})
+    db.session.connection().execute(_INSERT_CLOCK, rows)
+    _written_by_insert().add(ticket.id)
+
+
+def _written_by_insert() -> set[int]:
+    """The tickets whose clocks this transaction wrote with a plain INSERT (see clocks_of)."""
+    session = db.session()
+    root = session.get_transaction()
+    found = session.info.get(_WRITTEN_KEY)
+    if found is None or found[0] is not root:
+        found = session.info[_WRITTEN_KEY] = (root, set())
+    return found[1]
+
+
 def _fill(row: SlaClock, clock: Clock, policy: SlaPolicy, stamp: datetime, now: datetime) -> None:
-    values = {
+    values = _values(clock, policy, stamp)
+    if row.id is not None and all(getattr(row, key) == value for key, value in values.items()):
+        return
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.computed_at = now
+    row.next_check_at = next_check(row)
+
+
+def _values(clock: Clock, policy: SlaPolicy, stamp: datetime) -> dict:
+    return {
         "policy_id": policy.id,
         "phase": clock.phase,
         "outcome": clock.outcome,
@@ -213,12 +323,6 @@ def _fill(row: SlaClock, clock: Clock, policy: SlaPolicy, stamp: datetime, now: 
         "warn_at": clock.warn_at,
         "settings_at": stamp,
     }
-    if row.id is not None and all(getattr(row, key) == value for key, value in values.items()):
-        return
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.computed_at = now
-    row.next_check_at = next_check(row)
 
 
 def next_check(row: SlaClock) -> datetime | None:
@@ -238,8 +342,7 @@ def _set_due(ticket: Ticket, due: datetime) -> None:
     # an engineer's open form would then be refused as stale for a change nobody made.
     if ticket.sla_due_at == due:
         return
-    table = Ticket.__table__
-    db.session.connection().execute(sa.update(table).where(table.c.id == ticket.id).values(sla_due_at=due))
+    db.session.connection().execute(_SET_DUE, {"ticket": ticket.id, "due": due})
     set_committed_value(ticket, "sla_due_at", due)
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
 from core.extensions import db
@@ -90,7 +91,7 @@ def open_ticket(
         updated_at=now,
     )
     db.session.add(ticket)
-    db.session.flush()
+    # No flush yet: the first message's flush writes both.
     message = _new_message(
         ticket,
         author=requester,
@@ -112,9 +113,11 @@ def open_ticket(
         priority=priority,
         message_id=message.id,
     )
-    db.session.flush()
+    # Receivers see the event unflushed (as they do a status change's); one flush after them writes
+    # it with whatever they added (SLA clocks, the acknowledgement mail).
     signals.ticket_opened.send(ticket, now=now)
-    signals.reply_added.send(ticket, message=message, now=now)
+    signals.reply_added.send(ticket, message=message, now=now, opening=True)
+    db.session.flush()
     return ticket
 
 
@@ -179,8 +182,8 @@ def add_message(
             _set_status(ticket, Status.open, author, now)
     elif ticket.status in (Status.pending, Status.resolved):
         _set_status(ticket, Status.open, author, now)
-    db.session.flush()
     signals.reply_added.send(ticket, message=message, now=now)
+    db.session.flush()
     return message
 
 
@@ -384,7 +387,16 @@ def _set_field(ticket: Ticket, field: str, value, actor: User | None, now: datet
 
 
 def _record(ticket: Ticket, actor: User | None, event_kind: str, now: datetime, **data) -> TicketEvent:
-    event = TicketEvent(ticket=ticket, actor=actor, kind=event_kind, data=data, at=now)
+    event = TicketEvent(actor=actor, kind=event_kind, data=data, at=now)
+    state = sa.inspect(ticket)
+    if state.persistent and "events" not in state.dict:
+        # By key when the ticket's `events` are not loaded: a pending append to that collection would
+        # mark the ticket changed, and every flush until the commit would process it for nothing.
+        # A later read of `events` loads them, this one included (it autoflushes).
+        event.ticket_id = ticket.id
+        set_committed_value(event, "ticket", ticket)
+    else:
+        event.ticket = ticket
     db.session.add(event)
     return event
 

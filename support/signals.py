@@ -13,6 +13,7 @@ ticket_opened = _signals.signal("ticket-opened")
 #: sender=ticket, old=str, new=str, actor=User|None, now=datetime.
 status_changed = _signals.signal("status-changed")
 #: sender=ticket, message=Message, now=datetime. A public message (staff reply or customer message).
+#: opening=True when it is the message a new ticket was opened with (sent right after ticket_opened).
 reply_added = _signals.signal("reply-added")
 #: sender=ticket, message=Message, now=datetime. An internal staff note.
 note_added = _signals.signal("note-added")

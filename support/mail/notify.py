@@ -42,12 +42,16 @@ def connect() -> None:
 
 
 def _opened(ticket: Ticket, *, now: datetime, **_kw) -> None:
-    # The thread so far is at most the mail that opened the ticket: no need to query our outbox.
-    references = db.session.scalars(
-        sa.select(Message.email_message_id).where(
-            Message.ticket_id == ticket.id, Message.email_message_id.is_not(None)
-        )
-    ).all()
+    # The thread so far is at most the mail that opened the ticket: no need to query our outbox, nor
+    # the messages when open_ticket left them in memory.
+    if "messages" in sa.inspect(ticket).dict:
+        references = [m.email_message_id for m in ticket.messages if m.email_message_id is not None]
+    else:
+        references = db.session.scalars(
+            sa.select(Message.email_message_id).where(
+                Message.ticket_id == ticket.id, Message.email_message_id.is_not(None)
+            )
+        ).all()
     _notify(ticket, ticket.requester, "received", now, references=list(references))
 
 
@@ -78,11 +82,12 @@ def _notify(
     locale = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
     link = f"{config['BASE_URL'].rstrip('/')}/portal/tickets/{ticket.id}"
     with force_locale(locale):
-        subjects = {
-            "received": _("We received your request: %(subject)s", subject=ticket.subject),
-            "reply": _("Re: %(subject)s", subject=ticket.subject),
-            "resolved": _("Resolved: %(subject)s", subject=ticket.subject),
-        }
+        if kind == "received":
+            subject = _("We received your request: %(subject)s", subject=ticket.subject)
+        elif kind == "reply":
+            subject = _("Re: %(subject)s", subject=ticket.subject)
+        else:
+            subject = _("Resolved: %(subject)s", subject=ticket.subject)
         body = (
             current_app.jinja_env.get_template(f"mail/{kind}.txt")
             .render(
@@ -97,7 +102,7 @@ def _notify(
     send_ticket_mail(
         ticket,
         recipient,
-        subjects[kind],
+        subject,
         body + "\n",
         category=f"ticket.{kind}",
         now=now,

@@ -8,12 +8,14 @@ is written anywhere: the raw bytes stay with the caller, who keeps them for re-p
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import parsedate_to_datetime
 
 from support.mail import headers, html, noise
@@ -108,13 +110,39 @@ def _repair_headers(raw: bytes) -> bytes:
     return b"\n".join(lines) + raw[end:]
 
 
+class _ParsedOnce(EmailPolicy):
+    """policy.default, but a header value is parsed once rather than on every read.
+
+    The feedparser asks each part for its Content-Type over and over while it walks the structure,
+    and every ask re-ran the structured header parser; the header objects are immutable, so the
+    same value can be handed out again. Long values (References, hostile input) are not kept.
+    """
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name") or len(value) > _CACHED_HEADER_MAX:
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+_CACHED_HEADER_MAX = 300
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_header(name: str, value: str):
+    return policy.default.header_fetch_parse(name, value)
+
+
+_PARSED_ONCE = _ParsedOnce()
+
+
 def _parse_bytes(raw: bytes, problems: list[str]) -> Message | None:
     raw = _repair_headers(raw)
-    for chosen in (policy.default, policy.compat32):
+    for chosen in (_PARSED_ONCE, policy.compat32):
         try:
             return BytesParser(policy=chosen).parsebytes(raw)
         except Exception as exc:  # the stdlib parser is not meant for hostile input
-            problems.append(f"message: the {chosen.__class__.__name__} parser failed ({exc!r})")
+            kind = "EmailPolicy" if chosen is _PARSED_ONCE else chosen.__class__.__name__
+            problems.append(f"message: the {kind} parser failed ({exc!r})")
     return None
 
 

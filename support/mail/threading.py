@@ -26,6 +26,15 @@ _TAG = re.compile(r"\[#(\d{1,9})\]")
 _OUR_ID = re.compile(r"^ticket-(\d{1,9})\.[0-9a-f]+@")
 _RELATED = re.compile(r"^ticket:(\d{1,9})$")
 _MAX_MERGE_HOPS = 10
+# Built once: building a statement costs more than running it, and every reply runs these.
+_SENT = (
+    sa.select(OutboundMail.message_id, OutboundMail.related, User.role)
+    .outerjoin(User, User.email == OutboundMail.recipient)
+    .where(OutboundMail.message_id.in_(sa.bindparam("ids", expanding=True)))
+)
+_RECEIVED = sa.select(Message.email_message_id, Message.ticket_id).where(
+    Message.email_message_id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 @dataclass
@@ -66,19 +75,13 @@ def _by_message_id(mail: ParsedMail) -> Thread:
         return Thread()
     tickets: dict[str, int] = {}
     to_staff = False
-    sent = db.session.execute(
-        sa.select(OutboundMail.message_id, OutboundMail.related, User.role)
-        .outerjoin(User, User.email == OutboundMail.recipient)
-        .where(OutboundMail.message_id.in_(wanted))
-    ).all()
+    sent = db.session.execute(_SENT, {"ids": wanted}).all()
     for message_id, related, role in sent:
         if match := _RELATED.match(related):
             tickets[message_id] = int(match.group(1))
         if role in ("engineer", "admin"):
             to_staff = True
-    received = db.session.execute(
-        sa.select(Message.email_message_id, Message.ticket_id).where(Message.email_message_id.in_(wanted))
-    ).all()
+    received = db.session.execute(_RECEIVED, {"ids": wanted}).all()
     for message_id, ticket_id in received:
         tickets.setdefault(message_id, ticket_id)
     our_domain = "@" + sender_address().rpartition("@")[2]
