@@ -15,7 +15,9 @@ from pathlib import Path
 from whoosh import query as Q
 from whoosh.analysis import Token
 from whoosh.highlight import FIRST, BasicFragmentScorer, HtmlFormatter, PinpointFragmenter, top_fragments
+from whoosh.idsets import BitSet
 
+from kb.search import topk
 from kb.search.analysis import tokens
 from kb.search.index import (
     IndexUnavailable,
@@ -110,12 +112,20 @@ def _search(index_dir, text, public_only, language, category, product, page, per
     if built is None:
         return Results([], 0, page, per_page)
     query, did_you_mean = built
-    filters = [Q.Term("visibility", "public")] if public_only else []
+    filters = [("visibility", "public")] if public_only else []
     for name, value in (("language", language), ("category", category), ("product", product)):
         if value not in (None, ""):
-            filters.append(Q.Term(name, str(value)))
-    results = searcher.search(query, limit=page * per_page, filter=Q.And(filters) if filters else None)
-    page_hits = list(results[(page - 1) * per_page : page * per_page])
+            filters.append((name, str(value)))
+    allowed = _allowed(searcher, tuple(filters))
+    limit = page * per_page
+    found = topk.search(searcher, query, limit, allowed, MAX_COUNT)
+    if found is None:
+        results = searcher.search(query, limit=limit, filter=allowed)
+        page_hits = list(results[(page - 1) * per_page : page * per_page])
+        total = _count(results)
+    else:
+        ranked, total = found
+        page_hits = [_Stored(searcher, score, docnum) for score, docnum in ranked[(page - 1) * per_page :]]
     snippets = _snippets(searcher, query, page_hits)
     hits = [
         Hit(
@@ -131,7 +141,31 @@ def _search(index_dir, text, public_only, language, category, product, page, per
         )
         for hit in page_hits
     ]
-    return Results(hits, _count(results), page, per_page, did_you_mean)
+    return Results(hits, total, page, per_page, did_you_mean)
+
+
+class _Stored(dict):
+    """A ranked document's stored fields, with its number and score (what a Whoosh Hit offers)."""
+
+    def __init__(self, searcher, score: float, docnum: int):
+        super().__init__(searcher.stored_fields(docnum))
+        self.score, self.docnum = score, docnum
+
+
+def _allowed(searcher, filters: tuple[tuple[str, str], ...]) -> BitSet | None:
+    """The documents the filters let through, kept with the searcher (a new searcher sees a changed
+    index): building the set walks every public article's posting, a cost each search paid again."""
+    if not filters:
+        return None
+    cache = searcher.__dict__.setdefault("_kb_allowed", {})
+    found = cache.get(filters)
+    if found is None:
+        query = Q.And([Q.Term(name, value) for name, value in filters])
+        found = BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all())
+        if len(cache) >= 32:
+            cache.clear()
+        cache[filters] = found
+    return found
 
 
 def _count(results) -> int:
@@ -141,7 +175,8 @@ def _count(results) -> int:
     means walking every match again; past MAX_COUNT nobody pages through the results anyway.
     """
     collector = results.collector
-    if collector.computes_count():
+    # A filter wraps the collector that ranks, and only that one knows whether it counted.
+    if getattr(collector, "child", collector).computes_count():
         return len(results)
     return sum(1 for _ in islice(collector.all_ids(), MAX_COUNT))
 

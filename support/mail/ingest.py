@@ -60,10 +60,10 @@ REASONS = (
 
 
 # Built once: these run for every mail, and building a statement costs more than running it.
-_FIRST_DELIVERY = sa.select(InboundMail.id, InboundMail.ticket_id).where(
-    InboundMail.dedupe_key == sa.bindparam("key")
-)
 _INBOUND = InboundMail.__table__
+_FIRST_DELIVERY = sa.select(_INBOUND.c.id, _INBOUND.c.ticket_id).where(
+    _INBOUND.c.dedupe_key == sa.bindparam("key")
+)
 _INSERT = sa.insert(_INBOUND)
 _SETTLE = (
     sa.update(_INBOUND)
@@ -151,7 +151,8 @@ def _stage(raw: bytes, source: str, now: datetime) -> Result:
     """Store and file one message; flushes, the caller commits."""
     mail = parse_message(raw)
     key = mail_key(mail, raw)
-    first = db.session.execute(_FIRST_DELIVERY, {"key": key}).first()
+    db.session.flush()  # the look-up sees what the caller left pending, as an ORM query would
+    first = db.session.connection().execute(_FIRST_DELIVERY, {"key": key}).first()
     # Written at once: a concurrent twin fails here, outside the per-mail error handling.
     row = _insert_row(
         received_at=now,
