@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core import signals
 from core.db import utcnow
 from core.extensions import db
 from core.models import ApiToken, Invitation, Organisation, Role, Team, Tier, User
@@ -74,10 +75,13 @@ def save_organisation(org: Organisation | None, *, name: str, tier: str, email_d
         raise AccountError(_l("Unknown tier."), "tier")
     domains = _split_domains(email_domains)
     _check_domains(domains, org)
+    old_tier = org.tier if org is not None else None
     org = org or Organisation()
     org.name, org.tier, org.email_domains = name, tier, " ".join(domains)
     db.session.add(org)
     db.session.flush()
+    if old_tier is not None and old_tier != tier:
+        signals.organisation_changed.send(org, field="tier", old=old_tier, new=tier)
     return org
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core import signals as core_signals
 from sla import services
 from support import signals
 from support.models import Ticket
@@ -22,6 +23,7 @@ def connect() -> None:
     signals.reply_added.connect(_on_reply)
     signals.ticket_changed.connect(_on_field_change)
     signals.ticket_merged.connect(_on_merge)
+    core_signals.organisation_changed.connect(_on_organisation_change)
 
 
 def _on_change(ticket: Ticket, *, now: datetime, **_details) -> None:
@@ -43,3 +45,11 @@ def _on_field_change(ticket: Ticket, *, field: str, now: datetime, **_details) -
 def _on_merge(ticket: Ticket, *, target: Ticket, now: datetime, **_details) -> None:
     services.refresh(ticket, now=now)
     services.refresh(target, now=now)
+
+
+def _on_organisation_change(organisation, *, field: str, **_details) -> None:
+    # A new tier may pick other policies for every open ticket of the organisation. Marking their
+    # clocks stale hands them to the sweep, which recomputes stale tickets in batches: an
+    # organisation with thousands of open tickets does not hold the admin's request.
+    if field == "tier":
+        services.mark_stale(organisation_id=organisation.id)

@@ -30,7 +30,7 @@ from sla import policies as rules
 from sla.clock import BusinessCalendar
 from sla.models import Calendar, SlaClock, SlaPolicy
 from sla.timers import Clock, SlaState, evaluate
-from support.models import NO_SLA_DUE, Ticket, TicketEvent
+from support.models import NO_SLA_DUE, OPEN_STATUSES, Ticket, TicketEvent
 
 _BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 _calendars: dict[tuple[int, datetime], BusinessCalendar] = {}
@@ -369,6 +369,27 @@ def recompute(ticket_ids: Sequence[int], *, now: datetime | None = None) -> int:
         done += 1
     db.session.flush()
     return done
+
+
+def mark_stale(*, organisation_id: int, now: datetime | None = None) -> int:
+    """Hand an organisation's open tickets to the sweep for recomputing (after its tier changed).
+
+    Active clocks are stamped as computed before any settings existed, which `stale_ticket_ids`
+    picks up; open tickets with no active clock (no policy applied under the old tier) are
+    recomputed at once, as the sweep could not find them. Returns how many were recomputed now.
+    """
+    in_organisation = sa.select(Ticket.id).where(Ticket.organisation_id == organisation_id)
+    db.session.execute(
+        sa.update(SlaClock)
+        .where(SlaClock.ticket_id.in_(in_organisation), SlaClock.phase.in_(("running", "paused")))
+        .values(settings_at=_BEGINNING),
+        execution_options={"synchronize_session": False},
+    )
+    active = sa.select(SlaClock.ticket_id).where(SlaClock.phase.in_(("running", "paused")))
+    bare = db.session.scalars(
+        in_organisation.where(Ticket.status.in_(OPEN_STATUSES), Ticket.id.not_in(active))
+    ).all()
+    return recompute(bare, now=now) if bare else 0
 
 
 def stale_ticket_ids(*, limit: int = 200) -> list[int]:

@@ -223,3 +223,19 @@ def test_policies_are_tried_in_the_order_the_admin_sets():
     settings.move_policy(questions, -1)  # already first: nothing happens
     settings.move_policy(policy_named("Standard"), -1)  # the default stays last
     assert [p.name for p in services.load_policies()][-1] == "Standard"
+
+
+def test_a_tier_change_reaches_the_organisations_open_tickets_on_the_next_sweep():
+    from core import services as accounts
+
+    org = make_org(tier="standard")
+    ticket = make_ticket(requester=make_user(org=org), now=NOW)
+    other = make_ticket(now=NOW)  # another organisation: not recomputed
+    db.session.commit()
+    assert ticket.sla_due_at == utc(25, 4, 0)  # Standard: four business hours
+    accounts.save_organisation(org, name=org.name, tier="premium", email_domains="")
+    db.session.commit()
+    assert services.stale_ticket_ids() == [ticket.id]
+    jobs.sweep(NOW + timedelta(minutes=1))
+    assert ticket.sla_due_at == utc(25, 2, 0)  # Premium customers: two business hours
+    assert other.sla_due_at == utc(25, 4, 0) and services.stale_ticket_ids() == []
