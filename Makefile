@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 LMTP_PORT ?= 2525
 
-.PHONY: setup run test test-sqlite test-postgres lint format translations extract-messages bench db-revision clean
+.PHONY: setup run serve test test-sqlite test-postgres lint format translations extract-messages bench db-revision clean
 
 setup: $(STAMP) translations
 
@@ -28,6 +28,17 @@ run: setup
 	$(FLASK) demo seed --if-empty
 	@echo "Aftercare: http://$(HOST):$(PORT)/, mail in by LMTP at $(HOST):$(LMTP_PORT)  (Ctrl-C stops the web server, the job runner and the LMTP receiver)"
 	@bash -c 'trap "kill 0" EXIT; $(FLASK) jobs run & $(FLASK) mail lmtp --host $(HOST) --port $(LMTP_PORT) & $(FLASK) run --host $(HOST) --port $(PORT)'
+
+# Several web workers on PostgreSQL (README, "Deployment (several machines)"): run it on every machine with
+# the same DATABASE_URL and AFTERCARE_SECRET_KEY. One `jobs run` runs the jobs, the others stand by.
+WORKERS ?= 4
+
+serve: setup
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL, e.g. postgresql://aftercare@db.internal/aftercare"; exit 2; }
+	@test -n "$$AFTERCARE_SECRET_KEY" || echo "warning: AFTERCARE_SECRET_KEY is not set: each machine would sign sessions with its own key"
+	$(FLASK) db upgrade
+	@echo "Aftercare: gunicorn with $(WORKERS) workers at http://$(HOST):$(PORT)/, mail in by LMTP at $(HOST):$(LMTP_PORT), jobs by one runner per deployment"
+	@bash -c 'trap "kill 0" EXIT; $(FLASK) jobs run & $(FLASK) mail lmtp --host $(HOST) --port $(LMTP_PORT) & $(BIN)/python -m gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)'
 
 test: setup lint test-sqlite test-postgres
 
@@ -51,8 +62,9 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".venv tests migrations" -o translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -N --ignore-obsolete -d translations -i translations/messages.pot >/dev/null
 
+# `make bench ARGS=--full` for the sizes the targets are stated for; ARGS="--pg-url URL" for another database.
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS)
 
 db-revision: setup
 	$(FLASK) db migrate -m "$(m)"

@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     import core.mail_models  # noqa: F401
     import core.models  # noqa: F401  (every model on the metadata, for Alembic)
     import kb.models  # noqa: F401
+    import kb.search.pg_tables  # noqa: F401  (the PostgreSQL search backend's tables)
     import reviews.models  # noqa: F401
     import sla.models  # noqa: F401
     import support.links  # noqa: F401  (TicketArticle)
@@ -127,7 +128,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from core.cli import jobs_cli, tokens_cli, users_cli
+    from core.cli import backup_cli, jobs_cli, tokens_cli, users_cli
     from kb.cli import kb_cli
     from reviews.cli import reviews_cli
     from sla.cli import sla_cli
@@ -136,3 +137,4 @@ def register_commands(app: Flask) -> None:
 
     for group in (users_cli, tokens_cli, jobs_cli, demo_cli, mail_cli, kb_cli, sla_cli, reviews_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_cli)

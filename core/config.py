@@ -14,6 +14,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # None: secure exactly when BASE_URL is https (below); true or false here or in the environment wins.
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_SECURE": None,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -53,6 +56,10 @@ DEFAULTS = {
     ],
     "AUTO_CLOSE_RESOLVED_DAYS": 7,
     "LOGIN_RATE_LIMIT": "5 per minute",
+    # Failed sign-ins per account (from any address) before it is locked for the rest of the window.
+    "LOGIN_ACCOUNT_LOCKOUT": "10 per 15 minutes",
+    "PASSWORD_RESET_MAX_AGE": 3600,  # seconds a password-reset link works
+    "PASSWORD_RESET_MAILS": "3 per hour",  # reset mails to one address, whoever asks
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "MAIL_SERVER": None,
@@ -83,6 +90,9 @@ DEFAULTS = {
     "KB_INDEX_IN_BACKGROUND": True,
     "KB_PAGE_SIZE": 10,
     "KB_DEFLECTION_SETTLE_MINUTES": 60,
+    # "whoosh" (an index on disk, the embedded default) or "postgres" (the index in PostgreSQL, for
+    # several machines; needs a PostgreSQL DATABASE_URL). See kb/search/backends.py.
+    "KB_SEARCH_BACKEND": "whoosh",
     # flask-smorest: the OpenAPI document at /api/v1/openapi.json.
     "API_TITLE": "Aftercare",
     "API_VERSION": "v1",
@@ -112,12 +122,15 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    _check_search_backend(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
     # Secure cookies whenever the app is served over HTTPS; plain http on 127.0.0.1 must still log in.
-    if app.config["BASE_URL"].startswith("https://"):
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    # (Flask's own default for SESSION_COOKIE_SECURE is False, so a setdefault here never took effect.)
+    https = app.config["BASE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config[key] is None:
+            app.config[key] = https
 
 
 def _normalise_db_url(url: str) -> str:
@@ -126,6 +139,18 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _check_search_backend(config) -> None:
+    """Refuse to start with a search backend that cannot work, rather than fail at the first search."""
+    backend = config["KB_SEARCH_BACKEND"]
+    if backend not in ("whoosh", "postgres"):
+        raise RuntimeError(f"KB_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
+    if backend == "postgres" and not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise RuntimeError(
+            "KB_SEARCH_BACKEND=postgres (AFTERCARE_KB_SEARCH_BACKEND) keeps the search index in "
+            "PostgreSQL: set DATABASE_URL to a PostgreSQL database, or use the default 'whoosh'"
+        )
 
 
 def _instance_secret(instance: Path) -> str:

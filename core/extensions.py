@@ -18,3 +18,6 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
+# No catch-all "default" answer in the OpenAPI document: each operation lists the errors it gives
+# (core/api.py), so a client - and the schemathesis test - can rely on the list.
+api.DEFAULT_ERROR_RESPONSE_NAME = None

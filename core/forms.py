@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.i18n import LANGUAGE_NAMES
@@ -71,6 +71,21 @@ class LoginForm(FlaskForm):
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
     next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    """The "Forgot password?" form: the address to mail a reset link to."""
+
+    email = EmailField(_l("Email"), validators=_email, render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=_new_password, render_kw=_NEW_PASSWORD_KW)
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ProfileForm(FlaskForm):

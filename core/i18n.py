@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
+# Content languages (articles): each named in its own language, as language pickers do.
+CONTENT_LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+# Closer to now than this, a time reads "just now": "12 seconds ago" is noise on a support desk.
+JUST_NOW = timedelta(seconds=45)
 
 
 def select_locale() -> str:
@@ -47,14 +52,57 @@ def exact_time(value: datetime | None) -> str:
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:
-    """'3 hours ago' / '3小时前'."""
+    """'3 hours ago' / '3小时前' for the past, 'in 2 hours' / '2小时后' for the future."""
     if value is None:
         return ""
-    return format_timedelta(value - (now or datetime.now(UTC)), add_direction=True, threshold=0.9)
+    delta = value - (now or datetime.now(UTC))
+    if abs(delta) < JUST_NOW:
+        return _("just now")
+    return format_timedelta(delta, add_direction=True, threshold=0.9)
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in the viewer's language: 'Nov 24, 2026' / '2026年11月24日' (a datetime in their zone)."""
+    return format_date(value, "medium") if value else ""
+
+
+def month(value: date | datetime | str | None) -> str:
+    """A month in the viewer's language: 'Nov 2026' / '2026年11月'; also from a "2026-11" key.
+
+    Not moved into the viewer's zone: report months are calendar months in UTC, and the first of a
+    month at 00:00 UTC is still the month before in New York."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(f"{value}-01")
+        except ValueError:
+            return value
+    if not value:
+        return ""
+    return format_date(value, get_locale().datetime_skeletons["yMMM"].pattern, rebase=False)
+
+
+def to_datetime(value: datetime | str | None) -> datetime | None:
+    """A datetime from an ISO string (as JSON snapshots keep them), for the time macro."""
+    if not value or isinstance(value, datetime):
+        return value or None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def content_language(code: str | None) -> str:
+    """An article's language by its own name (中文, English), not a code like ZH."""
+    return CONTENT_LANGUAGE_NAMES.get(code or "", (code or "").upper())
 
 
 def register(app) -> None:
     app.jinja_env.filters["exact_time"] = exact_time
     app.jinja_env.filters["relative_time"] = relative_time
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["month"] = month
+    app.jinja_env.filters["content_language"] = content_language
+    app.jinja_env.filters["to_datetime"] = to_datetime
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["get_locale"] = get_locale

@@ -32,6 +32,7 @@ from flask import current_app
 
 from core.db import utcnow
 from core.extensions import db
+from core.failpoints import failpoint
 from core.mail_models import OutboundMail, OutboxStatus
 from core.outbox import after_commit
 
@@ -169,6 +170,7 @@ def deliver_due(now: datetime | None = None, *, limit: int = 100) -> Counter:
             db.session.commit()
             if not claimed:
                 continue  # another sender has it, or it was sent meanwhile
+            failpoint("mail.send.claimed")
             row = db.session.get(OutboundMail, mail_id, populate_existing=True)
             outcome = _deliver(connection, row, now)
             db.session.commit()

@@ -1,4 +1,8 @@
-"""Response headers that keep pages inert to injected markup and out of other sites' frames."""
+"""Response headers that keep pages inert to injected markup, out of other sites' frames, and on HTTPS.
+
+What each defends against is tested in tests/security/test_headers.py; cookie flags are set in
+core/config.py (Secure exactly when BASE_URL is https, unless configured otherwise).
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# A site served over HTTPS stays on HTTPS: browsers refuse a downgrade for a year after a visit.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
 def register(app: Flask) -> None:
+    https = app.config["BASE_URL"].startswith("https://")
+
     @app.after_request
     def security_headers(response: Response) -> Response:
+        # setdefault: a response may bring a stricter policy of its own (attachment downloads do).
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        # Reset and confirmation links carry their token in the path: never send it to another site.
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         return response

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from core.api import api_user, error_responses, require_token
+from core.db import writes_on_get
 from core.extensions import db
 from core.models import User
 from kb import activity, queries, services
@@ -64,6 +65,7 @@ def _article_or_404(article_id: int) -> Article:
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, SearchOut)
 @_errors(401)
+@writes_on_get
 def search(args: dict):
     """Search articles
 
@@ -110,7 +112,7 @@ def list_articles(args: dict):
 @blp.post("/articles")
 @blp.arguments(ArticleIn)
 @blp.response(201, ArticleOut)
-@_errors(401, 403)
+@_errors(400, 401, 403)
 def create_article(data: dict):
     """Write an article
 
@@ -142,7 +144,7 @@ def article(article_id: int):
 @blp.patch(ARTICLE)
 @blp.arguments(ArticlePatch)
 @blp.response(200, ArticleOut)
-@_errors(401, 403, 404, 409)
+@_errors(400, 401, 403, 404, 409)
 def update_article(changes: dict, article_id: int):
     """Change an article
 

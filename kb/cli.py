@@ -1,4 +1,4 @@
-"""`flask kb reindex`: rebuild the search index from the database."""
+"""`flask kb reindex`: rebuild the search index (of the configured backend) from the database."""
 
 from __future__ import annotations
 
@@ -19,4 +19,5 @@ def reindex() -> None:
     count = indexing.rebuild_all()
     seconds = time.perf_counter() - began
     rate = count / seconds if seconds else 0.0
-    click.echo(f"indexed {count} articles in {seconds:.1f} s ({rate:.0f} articles/s)")
+    name = indexing.backend().name
+    click.echo(f"indexed {count} articles in {seconds:.1f} s ({rate:.0f} articles/s, {name} backend)")

@@ -4,12 +4,13 @@ How a saved article reaches the index:
 1. The service that changed it adds its id to `kb_index_queue` in the same transaction: a rolled-back
    change queues nothing, a committed one is remembered even if the process dies right after.
 2. After the commit (core.outbox.after_commit) the process wakes its indexing thread, which drains the
-   queue in batches in its own app context; the editor's request does not wait for Whoosh.
+   queue in batches in its own app context; the editor's request does not wait for the index.
 3. The `kb.index_pending` job drains the queue every 30 seconds anyway (`flask jobs run`), so nothing
-   stays unindexed when a web worker's thread died or several processes raced for Whoosh's lock, and it
-   rebuilds an index that is missing or that a search found unreadable.
+   stays unindexed when a web worker's thread died or several processes raced for the writer's lock,
+   and it rebuilds an index that is missing or that a search found unreadable.
 Indexing twice is harmless (documents are replaced by id), so a crash between the Whoosh commit and the
-database commit only means the article is indexed again.
+database commit only means the article is indexed again. The PostgreSQL backend (KB_SEARCH_BACKEND)
+writes its index in the same transaction as the queue rows it handled: both commit or neither does.
 """
 
 from __future__ import annotations
@@ -44,10 +45,20 @@ def queue(article_id: int, *, now: datetime | None = None) -> None:
     after_commit(kick, current_app._get_current_object())
 
 
+def backend() -> search.Backend:
+    """The search backend the configuration chooses (KB_SEARCH_BACKEND), on this session."""
+    return search.backend(current_app.config, db.session)
+
+
 def publish_synonyms() -> None:
-    """Write the synonym groups beside the index once the transaction that changed them commits."""
+    """Hand the synonym groups to the index: a file beside Whoosh's once the transaction that changed
+    them commits, PostgreSQL's state row within that transaction."""
     groups = [s.term_list for s in db.session.scalars(sa.select(Synonym).order_by(Synonym.id))]
-    after_commit(search.write_synonyms, current_app.config["INDEX_DIR"], groups)
+    engine = backend()
+    if engine.synonyms_after_commit:
+        after_commit(engine.write_synonyms, groups)
+    else:
+        engine.write_synonyms(groups)
 
 
 def document(article: Article) -> dict:
@@ -66,9 +77,9 @@ def document(article: Article) -> dict:
 
 
 def drain(*, now: datetime | None = None, batches: int = 20) -> int:
-    """Index what the queue holds, BATCH articles per Whoosh commit; commits the queue's rows it handled."""
-    index_dir = current_app.config["INDEX_DIR"]
-    if not search.is_healthy(index_dir):
+    """Index what the queue holds, BATCH articles per index commit; commits the queue's rows it handled."""
+    engine = backend()
+    if not engine.is_healthy():
         return rebuild_all()
     done = 0
     for _ in range(batches):
@@ -83,7 +94,7 @@ def drain(*, now: datetime | None = None, batches: int = 20) -> int:
         ).all()
         docs = [document(a) for a in articles if a.status == ArticleStatus.published]
         indexed = {doc["id"] for doc in docs}
-        search.update(index_dir, docs, remove=[i for i in ids if i not in indexed])
+        engine.update(docs, remove=[i for i in ids if i not in indexed])
         # A row queued again while we indexed keeps its newer time and is picked up next round.
         table = IndexQueue.__table__
         db.session.execute(
@@ -94,18 +105,18 @@ def drain(*, now: datetime | None = None, batches: int = 20) -> int:
         )
         db.session.commit()
         done += len(rows)
-    _refresh_synonyms(index_dir)
+    _refresh_synonyms(engine)
     return done
 
 
 def rebuild_all() -> int:
     """Rebuild the whole index from the database; returns how many articles it holds."""
-    index_dir = current_app.config["INDEX_DIR"]
+    engine = backend()
     started = utcnow()
-    count = search.rebuild(index_dir, _published_documents())
+    count = engine.rebuild(_published_documents())
     db.session.execute(sa.delete(IndexQueue).where(IndexQueue.queued_at <= started))
     db.session.commit()
-    _refresh_synonyms(index_dir, force=True)
+    _refresh_synonyms(engine, force=True)
     return count
 
 
@@ -121,10 +132,11 @@ def _published_documents() -> Iterator[dict]:
         yield document(article)
 
 
-def _refresh_synonyms(index_dir: str, *, force: bool = False) -> None:
+def _refresh_synonyms(engine: search.Backend, *, force: bool = False) -> None:
     groups = [s.term_list for s in db.session.scalars(sa.select(Synonym).order_by(Synonym.id))]
-    if force or groups != search.stored_synonyms(index_dir):
-        search.write_synonyms(index_dir, groups)
+    if force or groups != engine.stored_synonyms():
+        engine.write_synonyms(groups)
+        db.session.commit()  # PostgreSQL keeps them in its state row
 
 
 # -- the per-process indexing thread ---------------------------------------------------------------

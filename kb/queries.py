@@ -166,10 +166,9 @@ def search_articles(
 ) -> Found:
     """Search as `viewer` may: the index ranks, the database has the last word on what may be shown."""
     staff = is_staff(viewer)
-    index_dir = current_app.config["INDEX_DIR"]
+    engine = search.backend(current_app.config, db.session)  # KB_SEARCH_BACKEND: whoosh or postgres
     try:
-        results = search.search(
-            index_dir,
+        results = engine.search(
             text,
             public_only=not staff,
             language=language,

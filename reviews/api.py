@@ -45,6 +45,7 @@ def recurring(args: dict):
 @survey_blp.post("/surveys/<string(maxlength=100):token>")
 @survey_blp.arguments(SurveyIn)
 @survey_blp.response(200, SurveyOut)
+@survey_blp.alt_response(400, response="BAD_REQUEST")
 @survey_blp.alt_response(404, response="NOT_FOUND")
 @survey_blp.alt_response(409, response="CONFLICT")
 @survey_blp.alt_response(410, response="GONE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 
 from core.extensions import db
@@ -22,8 +23,15 @@ def detect(now: datetime) -> int:
 
 def create_review(now: datetime) -> bool:
     """Prepare the draft review of the last finished week or month, once (REVIEWS_CADENCE)."""
-    review = services.create_due_review(now=now)
-    db.session.commit()
+    try:
+        review = services.create_due_review(now=now)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Two runs at once: the period's unique key let the other one's review in first. Looking
+        # again finds it (or, if something else clashed, fails again and says so).
+        db.session.rollback()
+        review = services.create_due_review(now=now)
+        db.session.commit()
     return review is not None
 
 

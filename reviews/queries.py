@@ -304,7 +304,9 @@ def effectiveness(problem: Problem, *, now: datetime) -> Effectiveness | None:
 
 
 def reviews(*, limit: int = 50) -> list[Review]:
-    return list(db.session.scalars(sa.select(Review).order_by(Review.period_start.desc()).limit(limit)))
+    # The list shows each review's number of action items: load them with the page, not per review.
+    stmt = sa.select(Review).options(selectinload(Review.actions)).order_by(Review.period_start.desc())
+    return list(db.session.scalars(stmt.limit(limit)))
 
 
 def review_for(review_id: int) -> Review | None:

@@ -73,6 +73,9 @@ class CalendarOut(CalendarRefOut):
     updated_at = fields.DateTime()
 
 
+_ACTION_LIST = {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)}}
+
+
 class PolicyOut(NamedOut):
     position = fields.Integer()
     active = fields.Boolean()
@@ -87,8 +90,8 @@ class PolicyOut(NamedOut):
     warn_percent = fields.Integer(allow_none=True)
     warn_minutes = fields.Integer(allow_none=True)
     pause_on_hold = fields.Boolean()
-    warning_actions = fields.Function(lambda p: p.actions("warning"), metadata={"enum": list(ACTIONS)})
-    breach_actions = fields.Function(lambda p: p.actions("breach"), metadata={"enum": list(ACTIONS)})
+    warning_actions = fields.Function(lambda p: p.actions("warning"), metadata=_ACTION_LIST)
+    breach_actions = fields.Function(lambda p: p.actions("breach"), metadata=_ACTION_LIST)
     reassign_to = fields.Function(
         lambda p: {"id": p.reassign_to.id, "name": p.reassign_to.display_name} if p.reassign_to else None,
         allow_none=True,

@@ -22,7 +22,7 @@ token the answer is 401. What an integrator can rely on:
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,8 +31,10 @@ from core.api import api_user, error_responses, require_token
 from core.extensions import db
 from core.models import User
 from core.services import normalise_email
+from kb import queries as kb_queries
+from kb.models import Article
 from support import queries, services
-from support.attachments import path_of
+from support.attachments import path_of, send_attachment
 from support.models import Channel, Status, Ticket
 from support.schemas import (
     MAX_ID,
@@ -54,6 +56,7 @@ TICKET = f"/tickets/<int(min=1, max={MAX_ID}):number>"
 ALL_STATUSES = [s.value for s in Status]
 # Triage belongs to the support team; a customer who sends these gets a 422 naming the field.
 STAFF_ONLY_CHANGES = ("priority", "kind", "assignee")
+ARTICLE_EVENTS = ("article_linked", "article_unlinked")
 
 
 require_token(blp)
@@ -104,7 +107,7 @@ def _active_user_by_email(email: str) -> User | None:
 @blp.post("/tickets")
 @blp.arguments(TicketIn)
 @blp.response(201, TicketOut)
-@_errors(401)
+@_errors(400, 401)
 def create_ticket(data: dict):
     """File a ticket
 
@@ -166,7 +169,7 @@ def ticket(number: int):
 @blp.arguments(TicketPatch)
 @blp.arguments(IfMatchHeader, location="headers")
 @blp.response(200, TicketOut)
-@_errors(401, 404, 409)
+@_errors(400, 401, 404, 409)
 def update_ticket(changes: dict, headers: dict, number: int):
     """Change a ticket
 
@@ -229,7 +232,7 @@ def messages(number: int):
 @blp.post(TICKET + "/messages")
 @blp.arguments(MessageIn)
 @blp.response(201, MessageOut)
-@_errors(401, 404, 409)
+@_errors(400, 401, 404, 409)
 def add_message(data: dict, number: int):
     """Reply, or write an internal note
 
@@ -256,13 +259,25 @@ def history(number: int):
     """Read the history
 
     Every recorded change, oldest first. Customers see the history of their organisation's tickets
-    except the "noted" events, which are about internal notes.
+    except the "noted" events, which are about internal notes, and links to articles they may not
+    read (drafts, internal articles).
     """
     user = _user()
     events = queries.history(_ticket_or_404(number))
     if not user.is_staff:
         events = [event for event in events if event.kind != "noted"]
+        events = _without_unreadable_articles(events, user)
     return events
+
+
+def _without_unreadable_articles(events: list, user: User) -> list:
+    # The event carries the article's title: a draft's title is the team's until it is published.
+    ids = {e.data.get("article_id") for e in events if e.kind in ARTICLE_EVENTS}
+    readable = set()
+    if ids:
+        query = sa.select(Article.id).where(Article.id.in_(ids), kb_queries.readable_by(user))
+        readable = set(db.session.scalars(query))
+    return [e for e in events if e.kind not in ARTICLE_EVENTS or e.data.get("article_id") in readable]
 
 
 @blp.get(f"/attachments/<int(min=1, max={MAX_ID}):attachment_id>/<path:filename>")
@@ -284,11 +299,4 @@ def attachment(attachment_id: int, filename: str):
     found = queries.attachment_for(_user(), attachment_id)
     if found is None or not path_of(found).exists():
         abort(404, message=_("No such attachment."))
-    # A neutral type: an uploaded HTML or SVG file must never be rendered in our origin.
-    return send_file(
-        path_of(found),
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=found.filename,
-        max_age=0,
-    )
+    return send_attachment(found)

@@ -57,7 +57,7 @@ def _ticket_or_404(number: int):
 @blp.post(TICKET + "/articles")
 @blp.arguments(LinkIn)
 @blp.response(201, LinkOut)
-@_errors(401, 403, 404)
+@_errors(400, 401, 403, 404)
 def link_article(data: dict, number: int):
     """Link an article to a ticket
 

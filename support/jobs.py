@@ -10,6 +10,7 @@ from flask import current_app
 from core.extensions import db
 from core.jobs import Job
 from support import services
+from support.attachments import sweep_orphan_files
 from support.models import Status, Ticket
 
 
@@ -38,5 +39,12 @@ JOBS = [
         "interval",
         {"minutes": 15},
         "Close tickets resolved long enough ago",
+    ),
+    Job(
+        "support.sweep_attachment_files",
+        sweep_orphan_files,
+        "interval",
+        {"hours": 1},
+        "Delete attachment files a crashed upload left without a row",
     ),
 ]

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from core.forms import TIER_LABELS
+
 KIND_LABELS = {
     "incident": _l("Fault / incident"),
     "question": _l("Question"),
@@ -26,6 +28,16 @@ DETAIL_LABELS = {
     "target_version": _l("Target version"),
 }
 
+CHANNEL_LABELS = {"web": _l("Web portal"), "email": _l("Email"), "api": _l("API")}
+# The ticket fields whose changes the history names ("changed the priority from ... to ...").
+FIELD_LABELS = {
+    "subject": _l("subject"),
+    "kind": _l("kind"),
+    "priority": _l("priority"),
+    "product": _l("product"),
+    "component": _l("component"),
+}
+
 
 def register(app) -> None:
     app.jinja_env.globals.update(
@@ -36,4 +48,7 @@ def register(app) -> None:
         KIND_LABELS=KIND_LABELS,
         PRIORITY_LABELS=PRIORITY_LABELS,
         STATUS_LABELS=STATUS_LABELS,
+        TIER_LABELS=TIER_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        FIELD_LABELS=FIELD_LABELS,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
 from core.extensions import db
+from core.failpoints import failpoint
 from core.models import Organisation, User
 from support import signals
 from support.attachments import Upload, check_upload, store
@@ -118,6 +119,7 @@ def open_ticket(
     signals.ticket_opened.send(ticket, now=now)
     signals.reply_added.send(ticket, message=message, now=now, opening=True)
     db.session.flush()
+    failpoint("ticket.create.before_commit")
     return ticket
 
 
@@ -341,7 +343,8 @@ def _new_message(
     email_message_id: str | None,
     now: datetime,
 ) -> Message:
-    body = (body or "").strip()
+    # Browsers send a text area's lines ending in CRLF; every channel stores plain newlines.
+    body = (body or "").replace("\r\n", "\n").strip()
     if not body and not attachments:
         raise TicketError(_l("Write a message or attach a file."), "body")
     if len(body) > BODY_MAX:
@@ -414,7 +417,11 @@ def _clean_subject(subject: str) -> str:
 
 def _clean_details(kind: str, details: dict) -> dict:
     fields = DETAIL_FIELDS[Kind(kind)]
-    return {k: str(details[k]).strip()[:5000] for k in fields if details.get(k) not in (None, "")}
+    return {
+        k: str(details[k]).replace("\r\n", "\n").strip()[:5000]
+        for k in fields
+        if details.get(k) not in (None, "")
+    }
 
 
 def _require(value: str, enum, field: str) -> None:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from core import services
+from core import auth, services
+from core.db import writes_on_get
 from core.extensions import db, limiter
-from core.forms import AcceptInvitationForm, LoginForm, ProfileForm, RegisterForm, add_error
+from core.forms import (
+    AcceptInvitationForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    add_error,
+)
 from core.i18n import valid_timezone
 from core.mail import queue_mail
 from core.models import User
@@ -57,6 +67,15 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     target = safe_next(form.next.data) or safe_next(request.args.get("next"))
     if form.validate_on_submit():
+        # Checked before the password: while locked, even the right one waits (that stops the guessing).
+        if wait := auth.lockout_seconds(form.email.data):
+            message = _(
+                "Too many failed sign-ins to this account. Try again in %(minutes)d minutes, "
+                "or choose a new password with “Forgot your password?”.",
+                minutes=math.ceil(wait / 60),
+            )
+            form.form_errors.append(message)
+            return render_template("core/login.html", form=form), 429
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.AccountError as error:
@@ -67,8 +86,10 @@ def login():
                 if user.locale is None and session.get("locale") in current_app.config["LANGUAGES"]:
                     user.locale = session["locale"]
                 db.session.commit()
+                auth.forget_failed_logins(form.email.data)
                 login_user(user)
                 return redirect(target or home_for(user), code=303)
+            auth.note_failed_login(form.email.data)
             form.password.errors.append(_("Wrong email address or password."))
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(target or home_for(current_user), code=303)
@@ -77,7 +98,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # The sign-in page that follows stays in the language the person was using.
+    if current_user.is_authenticated and current_user.locale in current_app.config["LANGUAGES"]:
+        session["locale"] = current_user.locale
     logout_user()
+    flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -195,6 +220,7 @@ def _mail_confirmation(user: User) -> None:
 
 
 @bp.get("/register/confirm/<token>")
+@writes_on_get
 def confirm(token: str):
     """The link from the confirmation mail: activate the account and sign its owner in."""
     try:
@@ -236,3 +262,63 @@ def resend_confirmation(token: str):
     else:
         flash(_("There is nothing left to confirm for this link. Sign in, or register again."), "warning")
     return redirect(url_for("auth.login"), code=303)
+
+
+# -- forgotten passwords -------------------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Mail a reset link. The answer is the same whether the address has an account or not."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = auth.reset_candidate(form.email.data)
+        if user is not None and auth.may_send_reset_mail(user.email):
+            _mail_reset_link(user)
+            db.session.commit()
+        flash(
+            _(
+                "If %(email)s belongs to an account, a link to choose a new password is on its way. "
+                "It works for %(minutes)d minutes.",
+                email=form.email.data,
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("core/reset_request.html", form=form), 400 if form.errors else 200
+
+
+def _mail_reset_link(user: User) -> None:
+    config = current_app.config
+    locale = user.locale if user.locale in config["LANGUAGES"] else str(get_locale())
+    with force_locale(locale):
+        body = render_template(
+            "mail/password_reset.txt",
+            user=user,
+            link=external_url("auth.reset_password", token=auth.reset_token(user)),
+            minutes=config["PASSWORD_RESET_MAX_AGE"] // 60,
+        )
+        queue_mail(user.email, _("Choose a new Aftercare password"), body.strip() + "\n")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def reset_password(token: str):
+    """The link from the mail: choose a new password (the link then stops working)."""
+    try:
+        user = auth.user_for_reset_token(token)
+    except auth.ResetLinkRefused as refused:
+        return render_template("core/reset_password.html", refused=str(refused), form=None), refused.status
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if problem := auth.password_problem(form.password.data, user.email):
+            form.password.errors.append(str(problem))
+        else:
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            auth.forget_failed_logins(user.email)
+            flash(_("Your password was changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"), code=303)
+    return render_template("core/reset_password.html", form=form, refused=None), 400 if form.errors else 200

@@ -8,7 +8,6 @@ import os
 import threading
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -17,7 +16,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.writing import CLEAR
 
-from kb.search.analysis import mains, schema
+from kb.search.analysis import schema
+from kb.search.plan import SynonymTable
+from kb.search.plan import synonym_table as build_synonym_table
 
 # Bump when the schema or the analyser changes: an index of another version reads as missing and is rebuilt.
 INDEX_NAME = "kb4"
@@ -210,36 +211,24 @@ def stored_synonyms(index_dir: str | Path) -> list[list[str]] | None:
         return None
 
 
-@dataclass
-class SynonymTable:
-    mtime: float = -1.0
-    # first term of a member -> [(member's terms, the other members' terms), ...]
-    by_first: dict[str, list[tuple[tuple[str, ...], list[tuple[str, ...]]]]] = field(default_factory=dict)
-
-
 _synonyms: dict[str, SynonymTable] = {}
 
 
 def synonym_table(index_dir: str | Path) -> SynonymTable:
+    """The synonym file's groups, read again only when the file changed."""
     path = Path(index_dir) / SYNONYMS_FILE
     try:
         mtime = path.stat().st_mtime
     except OSError:
         return SynonymTable()
     cached = _synonyms.get(str(path))
-    if cached is not None and cached.mtime == mtime:
+    if cached is not None and cached.version == mtime:
         return cached
-    table = SynonymTable(mtime=mtime)
     try:
         groups = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         groups = []
-    for group in groups:
-        members = [m for m in dict.fromkeys(mains(term) for term in group) if m]
-        for member in members:
-            others = [m for m in members if m != member]
-            table.by_first.setdefault(member[0], []).append((member, others))
-    _synonyms[str(path)] = table
+    table = _synonyms[str(path)] = build_synonym_table(groups, version=mtime)
     return table
 
 

@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.db import writes_on_get
 from core.extensions import db, login_manager
 from core.models import User
 from kb import activity, queries, visits
@@ -64,6 +65,7 @@ def search_form() -> SearchForm:
 
 
 @bp.get("")
+@writes_on_get
 def index():
     form = search_form()
     valid = form.validate()
@@ -97,6 +99,7 @@ def index():
 
 
 @bp.get("/<ref>")
+@writes_on_get
 def article(ref: str):
     found = queries.article_for(viewer(), ref)
     if found is None:
@@ -131,6 +134,7 @@ def feedback(article_id: int):
 
 
 @bp.get("/suggest")
+@writes_on_get
 def suggest():
     """Articles that may answer what the customer is typing into the new-ticket form (an htmx fragment)."""
     subject = (request.args.get("subject") or "").strip()[:200]
@@ -147,6 +151,7 @@ def suggest():
 
 
 @bp.get("/suggested/<int:article_id>")
+@writes_on_get
 def suggested(article_id: int):
     """A suggestion was opened: count it for the visit, then show the article."""
     found = queries.article_for(viewer(), article_id)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import role_required
+from core.db import writes_on_get
 from core.extensions import db
 from core.models import User
 from kb import activity, queries
@@ -69,6 +70,7 @@ def panel(number: int):
 
 
 @bp.get("/<int:number>/search")
+@writes_on_get
 def search(number: int):
     ticket = _ticket_or_404(number)
     text = (request.args.get("q") or "").strip()[:500]

@@ -91,6 +91,8 @@ class ReplyForm(FlaskForm):
         validators=[Optional()],
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # "queue" when sent from the queue's reply-in-place form, which then shows the queue again.
+    return_to = StringField(widget=HiddenInput(), validators=[Optional()])
     reply = SubmitField(_l("Send reply"))
     note = SubmitField(_l("Add internal note"))
 

@@ -3,12 +3,14 @@
 The body is the message as it would be piped to `flask mail ingest -` (any Content-Type; the bytes
 are taken as they are). Authorised by the bearer token of a staff account, or by MAIL_INGEST_TOKEN
 (a shared secret for the MTA, so it needs no user). Answers 200 with the action, 400 for an empty
-body, 503 with Retry-After when the mail cannot be taken now: the MTA keeps it and retries.
+body, 413 for a mail larger than MAX_CONTENT_LENGTH (30 MB), 503 with Retry-After when the mail
+cannot be taken now: the MTA keeps it and retries.
 """
 
 from __future__ import annotations
 
 import hmac
+from http import HTTPStatus
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -59,6 +61,7 @@ def _authenticate():
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(413, response=HTTPStatus.REQUEST_ENTITY_TOO_LARGE.name)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def inbound():
     """Hand over one raw mail

@@ -24,6 +24,7 @@ _LINE_BREAK = re.compile(r"[\r\n]+")
 _ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]]+@[^\s<>\"'(),;:\[\]]+")
 _BRACKETED = re.compile(r"<\s*([^<>]*?)\s*>")
 _PARAM_NAME = re.compile(r"([^*\s]+)(?:\*(\d{1,3}))?(\*)?")
+HEADER_VALUE_MAX = 64 * 1024  # characters: ~3,000 addresses or Message-IDs
 
 
 def unfold(value: str) -> str:
@@ -133,7 +134,7 @@ _split_cached = functools.lru_cache(maxsize=1024)(_split_uncached)
 
 def message_ids(raws: list[str]) -> list[str]:
     """Message-IDs without their angle brackets, in order, duplicates dropped."""
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # a dict keeps the order and finds duplicates at once (huge References)
     for raw in raws:
         text = unfold(raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
         found = _BRACKETED.findall(text) or [t.strip("<>,;") for t in text.split() if "@" in t]
@@ -142,9 +143,9 @@ def message_ids(raws: list[str]) -> list[str]:
                 found_id = found_id.replace(" ", "")
             else:
                 found_id = "".join(ch for ch in found_id if ch.isprintable() and not ch.isspace())
-            if found_id and found_id not in ids:
-                ids.append(found_id)
-    return ids
+            if found_id:
+                ids.setdefault(found_id)
+    return list(ids)
 
 
 def parameters(raw: str, problems: list[str], where: str) -> tuple[str, dict[str, str]]:
@@ -207,9 +208,11 @@ def _unquote(value: str) -> str:
 
 
 def raw_values(message: Message, name: str) -> list[str]:
-    """Every value of header `name` as the parser stored it (8-bit bytes surrogate-escaped)."""
+    """Every value of header `name` as the parser stored it (8-bit bytes surrogate-escaped), each cut
+    to HEADER_VALUE_MAX: far more than any real header, and it keeps a hostile megabyte-long one from
+    costing seconds in every reading of it."""
     try:
-        return [str(value) for key, value in message.raw_items() if key.lower() == name]
+        return [str(value)[:HEADER_VALUE_MAX] for key, value in message.raw_items() if key.lower() == name]
     except Exception:
         return []
 

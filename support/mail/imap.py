@@ -20,6 +20,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from core.failpoints import failpoint
 from support.mail.ingest import TemporaryFailure, ingest
 
 TIMEOUT = 30
@@ -64,6 +65,7 @@ def poll(account: dict, *, now: datetime | None = None) -> Counter:
             if raw is None:
                 continue  # expunged by someone else meanwhile
             result = ingest(raw, source=source, now=now)
+            failpoint("mail.imap.before_seen")
             _done(client, uid, account)  # only now: the mail is committed
             counts[result.action] += 1
     except (OSError, imaplib.IMAP4.error) as exc:

@@ -31,8 +31,9 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.db import utcnow
+from core.db import utcnow, writing
 from core.extensions import db
+from core.failpoints import failpoint
 from core.mail import sender_address
 from core.mail_models import OutboundMail
 from support import queries, services
@@ -117,8 +118,9 @@ def ingest_batch(raws: list[bytes], *, source: str = "", now: datetime | None = 
 
 def _commit_all(raws: list[bytes], source: str, now: datetime | None) -> list[Result]:
     try:
-        results = [_stage(bytes(raw), source, now or utcnow()) for raw in raws]
-        db.session.commit()
+        with writing():  # SQLite: take the write lock up front, as a web request posting a reply does
+            results = [_stage(bytes(raw), source, now or utcnow()) for raw in raws]
+            db.session.commit()
     except TEMPORARY as exc:
         db.session.rollback()
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
@@ -172,6 +174,7 @@ def _stage(raw: bytes, source: str, now: datetime) -> Result:
     if first is None:
         _file_safely(row, mail, now)
     db.session.flush()
+    failpoint("mail.ingest.staged")
     return _result(row)
 
 

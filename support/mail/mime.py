@@ -14,6 +14,7 @@ How the tree maps onto the result:
 
 from __future__ import annotations
 
+import binascii
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from support.mail import charsets, headers, html
 from support.mail.headers import raw_value, raw_values
 
 MAX_DEPTH = 20  # MIME nesting deeper than any client produces is an attack or a loop
+HTML_MAX = 2_000_000  # characters of one HTML part that are read (support.services.BODY_MAX is 100,000)
 _TEXT_TYPES = {"text/plain", "text/html", "text/enriched", "text/richtext"}
 _CONTENT_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")
 _DEFAULT_NAMES = {
@@ -151,6 +153,13 @@ class Walker:
         text = charsets.decode(data, params.get("charset"), self.problems, f"part {path} ({ctype})")
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
         if ctype == "text/html":
+            if len(text) > HTML_MAX:
+                # Rendering HTML to text costs about a second a megabyte: a 25 MB part would hold
+                # the mail up for half a minute, and a ticket keeps far less text than this gives.
+                self.problems.append(
+                    f"part {path}: HTML longer than {HTML_MAX} characters; the rest was left out"
+                )
+                text = text[:HTML_MAX]
             return Block(text=html.to_text(text), html=text)
         if params.get("format", "").lower() == "flowed":
             text = _unflow(text, params.get("delsp", "").lower() == "yes")
@@ -250,6 +259,8 @@ def _unflow(text: str, delsp: bool) -> str:
 
 
 def _payload(part: Message) -> bytes:
+    if (data := _base64_payload(part)) is not None:
+        return data
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -260,6 +271,24 @@ def _payload(part: Message) -> bytes:
     if isinstance(payload, list):  # message/delivery-status holds its field blocks as messages
         return b"\r\n".join(_message_bytes(block) for block in payload if isinstance(block, Message))
     return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+
+
+def _base64_payload(part: Message) -> bytes | None:
+    """A base64 part decoded in one step, or None to leave it to the stdlib.
+
+    The stdlib copies the encoded text three times on the way (bytes, a list of its lines, their
+    join): for a large attachment that was the peak memory of a whole ingestion. Odd padding and
+    8-bit bytes in the text raise here; the stdlib's decoder is lenient about those.
+    """
+    if part.is_multipart() or raw_value(part, "content-transfer-encoding").strip().lower() != "base64":
+        return None
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    try:
+        return binascii.a2b_base64(payload)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _message_bytes(message: Message) -> bytes:

@@ -44,3 +44,18 @@ def drain(index_dir):
         return indexing.drain()
 
     return run
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_backend(request, app, index_dir, monkeypatch):
+    """Each search backend in turn (KB_SEARCH_BACKEND): Whoosh in this test's index directory, then
+    PostgreSQL inside this test's transaction, which only the --db=postgres run (CI's second run) has."""
+    if request.param == "postgres":
+        needs_postgres(request)
+    monkeypatch.setitem(app.config, "KB_SEARCH_BACKEND", request.param)
+    return request.param
+
+
+def needs_postgres(request) -> None:
+    if request.config.getoption("--db") != "postgres":
+        pytest.skip("the PostgreSQL search backend keeps its index in the database: runs with --db=postgres")

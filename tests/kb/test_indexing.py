@@ -1,5 +1,8 @@
 """The index follows the database after the commit, through the queue; `flask kb reindex` rebuilds it;
-a missing or corrupt index degrades search to a plain database match and is rebuilt by the job."""
+a missing or corrupt index degrades search to a plain database match and is rebuilt by the job.
+
+The tests that take `search_backend` run with each backend (KB_SEARCH_BACKEND; PostgreSQL in the
+--db=postgres run); the corrupt files are Whoosh's, PostgreSQL's counterparts are in test_pg_backend.py."""
 
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ def _ids(found):
     return [hit.id for hit in found.hits]
 
 
-def test_an_article_is_searchable_once_the_queue_is_drained_after_commit(make_article, drain, editor):
+def test_an_article_is_searchable_once_the_queue_is_drained_after_commit(
+    search_backend, make_article, drain, editor
+):
     article = make_article(title="EdgeVPN connection drops every hour", body="Set the keepalive to 20 s.")
     db.session.commit()
     assert queries.search_articles("keepalive", viewer=editor).degraded  # no index yet: the database answers
@@ -29,14 +34,14 @@ def test_an_article_is_searchable_once_the_queue_is_drained_after_commit(make_ar
     assert db.session.query(IndexQueue).count() == 0
 
 
-def test_a_rolled_back_save_queues_nothing(make_article, drain):
+def test_a_rolled_back_save_queues_nothing(search_backend, make_article, drain):
     drain()
     make_article()
     db.session.rollback()
     assert db.session.query(IndexQueue).count() == 0
 
 
-def test_unpublished_or_internal_articles_leave_customer_results(make_article, drain, editor):
+def test_unpublished_or_internal_articles_leave_customer_results(search_backend, make_article, drain, editor):
     article = make_article(title="Reset your password", body="Use the forgot password link.")
     db.session.commit()
     drain()
@@ -53,7 +58,7 @@ def test_unpublished_or_internal_articles_leave_customer_results(make_article, d
     assert _ids(queries.search_articles("password", viewer=editor)) == []
 
 
-def test_the_job_is_registered_and_safe_to_run_twice(app, make_article, index_dir):
+def test_the_job_is_registered_and_safe_to_run_twice(search_backend, app, make_article, index_dir):
     assert "kb.index_pending" in [job.id for job in jobs.collect(app.config["JOB_MODULES"])]
     make_article()
     db.session.commit()
@@ -61,15 +66,15 @@ def test_the_job_is_registered_and_safe_to_run_twice(app, make_article, index_di
     assert index_pending(None) == 0
 
 
-def test_reindex_command_rebuilds_from_the_database(app, make_article, index_dir):
+def test_reindex_command_rebuilds_from_the_database(search_backend, app, make_article, index_dir):
     for n in range(3):
         make_article(title=f"Article number {n}", body=f"Body {n} about printers.")
     make_article(title="A draft", status="draft")
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["kb", "reindex"])
     assert result.exit_code == 0, result.output
-    assert "indexed 3 articles" in result.output
-    assert search.document_count(index_dir) == 3
+    assert "indexed 3 articles" in result.output and f"{search_backend} backend" in result.output
+    assert indexing.backend().document_count() == 3
     assert db.session.query(IndexQueue).count() == 0
 
 
@@ -94,7 +99,7 @@ def test_a_corrupt_index_degrades_search_and_the_job_rebuilds_it(client, make_ar
     gc.collect()
 
 
-def test_synonyms_reach_search_after_the_commit(make_article, drain, editor, index_dir):
+def test_synonyms_reach_search_after_the_commit(search_backend, make_article, drain, editor):
     article = make_article(title="打印机脱机无法打印", body="检查网线。", language="zh")
     db.session.commit()
     drain()
@@ -103,7 +108,7 @@ def test_synonyms_reach_search_after_the_commit(make_article, drain, editor, ind
     services.save_synonyms(None, "脱机, offline", editor=editor)
     db.session.commit()
     assert _ids(queries.search_articles("printer offline", viewer=editor)) == [article.id]
-    assert search.stored_synonyms(index_dir) == [["打印机", "printer"], ["脱机", "offline"]]
+    assert indexing.backend().stored_synonyms() == [["打印机", "printer"], ["脱机", "offline"]]
 
 
 def test_the_background_thread_is_not_started_in_tests(app):

@@ -184,7 +184,7 @@ def test_a_translation_links_both_ways(client, login, editor, make_article):
             "translation_of": str(english.id),
         },
     )
-    assert "忘记密码 (ZH)" in client.get(f"/kb/{english.id}").text
+    assert '忘记密码 (<span lang="zh-Hans">中文</span>)' in client.get(f"/kb/{english.id}").text
 
 
 def test_feedback_is_one_answer_per_reader_and_counts_views_once(client, make_article):

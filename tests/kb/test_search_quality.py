@@ -1,6 +1,8 @@
-"""Search quality on the judged set, and the search engine's behaviour with odd input.
+"""Search quality on the judged set, and the search engine's behaviour with odd input, on both backends.
 
-These tests index the judged corpus directly (no database): kb.search knows nothing of the database.
+These tests index the judged corpus directly (no articles in the database): kb.search takes plain
+documents. Whoosh indexes it once per module; PostgreSQL indexes it in each test's transaction (in the
+--db=postgres run only). The same floors hold for both.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ import gc
 
 import pytest
 
+from core.extensions import db
 from kb import search
 from tests.kb import judged
+from tests.kb.conftest import needs_postgres
 
 # Floors measured on the judged set (bench/bench_kb.py prints the figures); a change that lowers one
 # makes search worse for someone.
@@ -18,16 +22,37 @@ FLOORS = {"all": 0.9, "en": 0.9, "zh": 0.9, "mixed": 0.85, "typo": 0.8, "synonym
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def judged_index(tmp_path_factory):
     path = tmp_path_factory.mktemp("judged-index")
     search.rebuild(path, judged.documents())
     search.write_synonyms(path, judged.SYNONYMS)
     return path
 
 
+@pytest.fixture(params=["whoosh", "postgres"])
+def fresh(request, tmp_path):
+    """An empty index of each backend."""
+    if request.param == "whoosh":
+        return search.WhooshBackend(tmp_path)
+    needs_postgres(request)
+    return search.PostgresBackend(db.session)
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def corpus(request) -> search.Backend:
+    """The judged corpus and its synonyms, in each backend."""
+    if request.param == "whoosh":
+        return search.WhooshBackend(request.getfixturevalue("judged_index"))
+    needs_postgres(request)
+    backend = search.PostgresBackend(db.session)
+    backend.rebuild(judged.documents())
+    backend.write_synonyms(judged.SYNONYMS)
+    return backend
+
+
 def ranked(corpus, query, **options):
     opts = search.Options(**options) if options else None
-    return [hit.id for hit in search.search(corpus, query, public_only=False, per_page=5, options=opts).hits]
+    return [hit.id for hit in corpus.search(query, public_only=False, per_page=5, options=opts).hits]
 
 
 def test_ndcg_at_5_on_the_judged_set_meets_the_floors(corpus):
@@ -65,7 +90,7 @@ def test_chinese_english_and_mixed_queries_find_their_article(corpus, query, exp
 
 
 def test_a_misspelt_word_is_corrected_and_still_finds_the_article(corpus):
-    results = search.search(corpus, "certficate expird", public_only=False)
+    results = corpus.search("certficate expird", public_only=False)
     assert results.did_you_mean == "certificate expired"
     assert results.hits[0].id == 1
 
@@ -83,10 +108,10 @@ def test_title_matches_rank_above_body_matches(corpus):
     assert ranked(corpus, "recycle bin")[0] == 8
 
 
-def test_snippets_highlight_the_matched_words_and_escape_the_rest(tmp_path):
+def test_snippets_highlight_the_matched_words_and_escape_the_rest(fresh):
     body = "Use <script>alert(1)</script> never; the keepalive interval is 20 seconds & more."
-    search.rebuild(tmp_path, [{"id": 1, "title": "VPN", "body": body, "tags": [], "language": "en"}])
-    hit = search.search(tmp_path, "keepalive").hits[0]
+    fresh.rebuild([{"id": 1, "title": "VPN", "body": body, "tags": [], "language": "en"}])
+    hit = fresh.search("keepalive").hits[0]
     assert '<mark class="hl t0">keepalive</mark>' in hit.snippet
     assert "<script>" not in hit.snippet
     assert "&amp;" in hit.snippet or "&lt;script&gt;" in hit.snippet
@@ -120,7 +145,7 @@ def test_snippets_highlight_the_matched_words_and_escape_the_rest(tmp_path):
     ],
 )
 def test_bad_query_syntax_never_raises(corpus, query):
-    results = search.search(corpus, query, public_only=True)
+    results = corpus.search(query, public_only=True)
     assert results.total >= 0
 
 
@@ -130,25 +155,24 @@ def test_quotes_require_a_phrase_and_minus_excludes(corpus):
 
 
 def test_filters_and_visibility(corpus):
-    zh_only = search.search(corpus, "APNs", public_only=False, language="zh")
+    zh_only = corpus.search("APNs", public_only=False, language="zh")
     assert {hit.language for hit in zh_only.hits} == {"zh"}
-    paygate = search.search(corpus, "webhook", public_only=False, product="PayGate")
+    paygate = corpus.search("webhook", public_only=False, product="PayGate")
     assert paygate.hits and {hit.product for hit in paygate.hits} == {"PayGate"}
     assert 37 in ranked(corpus, "settlement discrepancies")
-    assert 37 not in [h.id for h in search.search(corpus, "settlement discrepancies", public_only=True).hits]
+    assert 37 not in [h.id for h in corpus.search("settlement discrepancies", public_only=True).hits]
 
 
 def test_pagination_walks_every_result_once(corpus):
-    first = search.search(corpus, "PushKit", public_only=False, per_page=2, page=1)
+    first = corpus.search("PushKit", public_only=False, per_page=2, page=1)
     assert first.total >= 4 and first.pages == -(-first.total // 2)
     seen = []
     for page in range(1, first.pages + 1):
-        seen += [
-            h.id for h in search.search(corpus, "PushKit", public_only=False, per_page=2, page=page).hits
-        ]
+        seen += [h.id for h in corpus.search("PushKit", public_only=False, per_page=2, page=page).hits]
     assert len(seen) == len(set(seen)) == first.total
 
 
+# Whoosh's index on disk; the PostgreSQL backend's counterparts are in test_pg_backend.py.
 def test_a_missing_index_is_reported_not_raised_as_something_else(tmp_path):
     with pytest.raises(search.IndexUnavailable):
         search.search(tmp_path / "nothing-here", "anything")
