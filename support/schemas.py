@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -29,8 +29,22 @@ MAX_ID = 2**31 - 1
 
 class UserOut(Schema):
     id = fields.Integer()
-    email = fields.String()
+    email = fields.Method(
+        "_email_for_reader",
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "null when a customer reads about staff: the portal shows staff by name only.",
+        },
+    )
     name = fields.String()
+
+    def _email_for_reader(self, user) -> str | None:
+        reader = g.get("api_user")
+        if reader is not None and not reader.is_staff and user.is_staff:
+            return None
+        return user.email
 
 
 class OrganisationOut(Schema):

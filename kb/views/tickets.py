@@ -8,7 +8,7 @@ or answer with the refreshed panel when htmx posted them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -57,8 +57,12 @@ def _panel(ticket: Ticket, *, form: LinkForm | None = None, status: int = 200):
         "q": "",
         "found": None,
     }
-    template = "kb/_panel.html" if _htmx() else "kb/panel_page.html"
-    return render_template(template, **context), status
+    if not _htmx():
+        return render_template("kb/panel_page.html", **context), status
+    html = render_template("kb/_panel.html", **context)
+    if session.get("_flashes"):  # what the action just did, shown where the page keeps its messages
+        html += render_template("_flashes_oob.html")
+    return html, status
 
 
 @bp.get("/<int:number>/panel")
@@ -105,12 +109,12 @@ def link(number: int):
                 form.relation.errors = [str(exc)]
             else:
                 db.session.commit()
-                if _htmx():
-                    return _panel(ticket)
                 flash(
                     _("Linked: %(title)s", title=article.title) if new else _("It was already linked."),
                     "success",
                 )
+                if _htmx():
+                    return _panel(ticket)
                 return redirect(url_for("queue.ticket", number=number, _anchor="knowledge"), code=303)
     return _panel(ticket, form=form, status=400)
 
@@ -124,6 +128,7 @@ def unlink(number: int, link_id: int):
     if PostForm().validate():
         links.unlink_article(found, actor=_me())
         db.session.commit()
+        flash(_("The article is no longer linked to this ticket."), "success")
     if _htmx():
         return _panel(ticket)
     return redirect(url_for("queue.ticket", number=number, _anchor="knowledge"), code=303)

@@ -108,6 +108,7 @@ def create():
             add_error(form, exc)
         else:
             db.session.commit()
+            flash(_("The review is ready: its figures were taken just now."), "success")
             return redirect(url_for(".review", review_id=review.id), code=303)
     html = render_template(
         "reviews/index.html",

@@ -242,4 +242,8 @@ def move_policy(policy_id: int):
     if form.validate():
         settings.move_policy(policy, -1 if form.up.data else 1, now=utcnow())
         db.session.commit()
+        flash(
+            _("Policy “%(name)s” moved; the first policy that matches a ticket applies.", name=policy.name),
+            "success",
+        )
     return redirect(url_for(".policies"), code=303)

@@ -83,3 +83,23 @@ def test_the_staff_ticket_page_includes_the_knowledge_panel(client, login, edito
     page = client.get(f"/queue/tickets/{ticket.number}")
     assert page.status_code == 200
     assert f'hx-get="/kb/tickets/{ticket.number}/panel"' in page.text and 'id="reply-body"' in page.text
+
+
+def test_linking_and_unlinking_in_the_panel_say_what_happened(client, login, editor, make_article):
+    article = make_article(title="Printer shows error E-42", body="Open tray 2.")
+    ticket = make_ticket(subject="Printer E-42")
+    login(editor)
+    htmx = {"HX-Request": "true"}
+    linked = client.post(
+        f"/kb/tickets/{ticket.number}/links",
+        data={"article_id": article.id, "relation": "related"},
+        headers=htmx,
+    )
+    assert 'id="flashes"' in linked.text and 'hx-swap-oob="true"' in linked.text
+    assert "Linked: Printer shows error E-42" in linked.text
+    link = links.links_of_ticket(ticket, editor)[0]
+    unlinked = client.post(f"/kb/tickets/{ticket.number}/links/{link.id}/delete", headers=htmx)
+    assert "The article is no longer linked to this ticket." in unlinked.text
+    # Shown once: the next panel load carries no stale message.
+    panel = client.get(f"/kb/tickets/{ticket.number}/panel", headers=htmx)
+    assert 'id="flashes"' not in panel.text

@@ -174,3 +174,12 @@ def test_cli_detect_prints_the_clusters(app):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["clusters"] and "授权" in data["clusters"][0]["label"]
+
+
+def test_preparing_a_review_from_the_page_says_so(client, login):
+    login(make_engineer())
+    response = client.post(
+        "/reviews", data={"start": "2026-10-01", "end": "2026-11-01"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "The review is ready: its figures were taken just now." in response.text

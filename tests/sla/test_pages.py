@@ -233,7 +233,8 @@ def test_admins_add_a_policy_and_order_it(admin):
     page = text_of(admin.get("/admin/sla/policies"))
     assert page.index("Premium incidents") < page.index("Standard")
     admin.post(f"/admin/sla/policies/{policy.id}/move", data={"up": "1"})
-    admin.post(f"/admin/sla/policies/{policy.id}/move", data={"up": "1"})
+    moved = admin.post(f"/admin/sla/policies/{policy.id}/move", data={"up": "1"}, follow_redirects=True)
+    assert "Policy “Premium incidents” moved" in moved.get_data(as_text=True)
     names = re.findall(r'policies/\d+">([^<]+)</a>', admin.get("/admin/sla/policies").get_data(as_text=True))
     assert names.index("Premium incidents") == 1 and names[-1] == "Standard"
     edit = text_of(admin.get(f"/admin/sla/policies/{policy.id}"))

@@ -547,3 +547,21 @@ def test_openapi_document_is_public_and_describes_the_api(client):
     create = paths["/api/v1/tickets"]["post"]
     assert "requestBody" in create and {"201", "401", "422"} <= set(create["responses"])
     assert {"subject", "body"} <= set(doc["components"]["schemas"]["TicketIn"]["required"])
+
+
+def test_customers_read_staff_by_name_only_and_staff_see_every_address(api):
+    from support.services import add_message, assign
+    from tests.factories import make_engineer, make_ticket, make_user
+
+    customer = make_user()
+    engineer = make_engineer()
+    ticket = make_ticket(requester=customer)
+    assign(ticket, engineer, actor=engineer)
+    add_message(ticket, author=engineer, body="Try tray 2.")
+    seen = api(customer).get(f"/tickets/{ticket.number}").json
+    assert seen["assignee"]["email"] is None and seen["assignee"]["name"] == engineer.name
+    assert seen["requester"]["email"] == customer.email
+    thread = api(customer).get(f"/tickets/{ticket.number}/messages").json
+    assert [m["author"]["email"] for m in thread if m["author"]["id"] == engineer.id] == [None]
+    staff_view = api(engineer).get(f"/tickets/{ticket.number}").json
+    assert staff_view["assignee"]["email"] == engineer.email
