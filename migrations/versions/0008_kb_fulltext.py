@@ -1,7 +1,7 @@
 """kb full-text: the PostgreSQL search backend's documents, term statistics and state
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-25 09:00:00.000000
 
 Additive only: three new tables. They are created on every database so that one set of models
@@ -17,7 +17,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
