@@ -121,7 +121,7 @@ def desk():
     from core.models import Team
 
     engineers = [make_engineer() for _ in range(8)]
-    orgs = [make_org() for _ in range(10)]
+    orgs = [make_org() for _ in range(40)]  # one organisation holds 1 in 40: its own index pays
     customers = [make_user(org=org) for org in orgs]
     team = Team(name="Index team", members=engineers[:2])
     db.session.add(team)
