@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from babel import dates as babel_dates
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import (
+    Domain,
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,9 +55,67 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+EXACT_TIME_PATTERN = "yyyy-MM-dd HH:mm zzz"
+
+
 def exact_time(value: datetime | None) -> str:
     """A datetime in the viewer's time zone and language, e.g. 2026-11-24 10:30 CST."""
-    return format_datetime(value, "yyyy-MM-dd HH:mm zzz") if value else ""
+    if not value:
+        return ""
+    if _babel_state() is None:
+        return format_datetime(value, EXACT_TIME_PATTERN)
+    # Same text as flask_babel.format_datetime(value, pattern), built cheaply: a queue page shows
+    # a hundred of these. The digits are ASCII in every language we offer; only the zone's short
+    # name goes through Babel, once per request and UTC offset.
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone())
+    zone_names = g.setdefault("aftercare_zone_names", {})
+    locale = get_locale()
+    key = (locale, local.tzinfo, local.utcoffset(), local.dst())
+    zone = zone_names.get(key)
+    if zone is None:
+        zone = zone_names[key] = babel_dates.format_datetime(local, "zzz", locale=locale)
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d} {zone}"
+
+
+def _babel_state():
+    """Flask-Babel's per-request state (locale, translations), or None outside an app context."""
+    return g.get("_flask_babel") if g else None
+
+
+class RequestCachedDomain(Domain):
+    """Flask-Babel's message domain, with the translations looked up once per request and locale.
+
+    Flask-Babel finds domain, locale and catalogue again for every string, and a queue page
+    translates several hundred (lazy labels included). The cache is keyed by the identity of the
+    locale object Flask-Babel holds, so force_locale (mail in the recipient's language) and
+    refresh() still switch language."""
+
+    def get_translations(self):
+        babel_state = _babel_state()
+        if babel_state is not None:
+            cached = getattr(babel_state, "aftercare_translations", None)
+            locale = getattr(babel_state, "babel_locale", None)
+            if cached is not None and locale is not None and cached[0] is locale and cached[1] is self:
+                return cached[2]
+        translations = super().get_translations()
+        locale = getattr(babel_state, "babel_locale", None) if babel_state is not None else None
+        if locale is not None:
+            babel_state.aftercare_translations = (locale, self, translations)
+        return translations
+
+
+def _cached_translations():
+    """The current translations for Jinja's _() and ngettext(), by the shortest path."""
+    babel_state = _babel_state()
+    if babel_state is not None:
+        cached = getattr(babel_state, "aftercare_translations", None)
+        if (
+            cached is not None
+            and cached[0] is getattr(babel_state, "babel_locale", None)
+            and cached[1] is getattr(babel_state, "babel_domain", None)
+        ):
+            return cached[2]
+    return get_translations()
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:
@@ -98,6 +165,17 @@ def content_language(code: str | None) -> str:
 
 
 def register(app) -> None:
+    babel_config = app.extensions["babel"]
+    babel_config.instance.domain_instance = RequestCachedDomain(domain=babel_config.default_domain)
+    # Flask-Babel's own callables look up domain, locale and translations for every string;
+    # a queue page translates several hundred.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _cached_translations().ugettext(s),
+        ngettext=lambda s, p, n: _cached_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _cached_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _cached_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["exact_time"] = exact_time
     app.jinja_env.filters["relative_time"] = relative_time
     app.jinja_env.filters["day"] = day

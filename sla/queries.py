@@ -62,15 +62,26 @@ class Badge:
 
 
 def queue_badges(tickets: Sequence[Ticket], *, now: datetime) -> dict[int, Badge]:
-    """{ticket id: Badge} for the tickets that have SLA clocks, in one query."""
+    """{ticket id: Badge} for the tickets that have SLA clocks, in two queries."""
     ids = [t.id for t in tickets]
     if not ids:
         return {}
-    rows = db.session.scalars(
-        sa.select(SlaClock)
-        .where(SlaClock.ticket_id.in_(ids))
-        .options(joinedload(SlaClock.policy).joinedload(SlaPolicy.calendar))
-    ).unique()
+    rows = db.session.scalars(sa.select(SlaClock).where(SlaClock.ticket_id.in_(ids))).all()
+    # Each policy and its calendar loaded once: a joined load would decode the calendar's JSON
+    # (hours, holidays) again for every clock row. row.policy then comes from the identity map,
+    # which holds objects weakly: `policies` keeps them alive until the badges are made.
+    policy_ids = {row.policy_id for row in rows if row.policy_id is not None}
+    policies = []
+    if policy_ids:
+        policies = (
+            db.session.scalars(
+                sa.select(SlaPolicy)
+                .where(SlaPolicy.id.in_(policy_ids))
+                .options(joinedload(SlaPolicy.calendar))
+            )
+            .unique()
+            .all()
+        )
     clocks: dict[int, list[SlaClock]] = defaultdict(list)
     for row in rows:
         clocks[row.ticket_id].append(row)
@@ -79,6 +90,7 @@ def queue_badges(tickets: Sequence[Ticket], *, now: datetime) -> dict[int, Badge
         badge = _badge(found, now)
         if badge is not None:
             badges[ticket_id] = badge
+    del policies
     return badges
 
 
