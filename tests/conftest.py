@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -90,6 +91,14 @@ def _transaction(request, app):
     if "e2e" in request.keywords or "no_transaction" in request.fixturenames:
         yield
         return
+    with rolled_back_session(app):
+        yield
+
+
+@contextmanager
+def rolled_back_session(app):
+    """An app and request context whose `db.session` works inside one transaction on one connection
+    (yielded), rolled back at the end: commits inside become savepoints."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -99,7 +108,7 @@ def _transaction(request, app):
         )
         try:
             with app.test_request_context():
-                yield
+                yield connection
         finally:
             db.session.remove()
             db.session = original

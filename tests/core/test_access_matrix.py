@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import g
 
 from core.extensions import db
-from tests.conftest import _ConnectionSession
+from tests.conftest import rolled_back_session
 from tests.core import access_world
 from tests.core.access_matrix import EXPECTATIONS, LOGIN, ROLES, Case, Ref, cases_of
 from tests.security.test_headers import assert_protected
@@ -41,24 +41,11 @@ def no_transaction():
 @pytest.fixture(scope="module")
 def world(app):
     """The fixtures, built once inside a transaction that is rolled back after the module."""
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
-        )
-        try:
-            with app.test_request_context():
-                data = access_world.build()
-                db.session.commit()
-                db.session.remove()
-                yield World(app, connection, data)
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    with rolled_back_session(app) as connection:
+        data = access_world.build()
+        db.session.commit()
+        db.session.remove()
+        yield World(app, connection, data)
 
 
 class World:
