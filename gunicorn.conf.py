@@ -7,6 +7,8 @@ does, once per deployment (README, "Deployment (several machines)").
 
 import os
 
+from core import heap
+
 wsgi_app = "app:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Sync workers, one request each at a time: the work is database-bound and short, and a reverse proxy in
@@ -31,3 +33,16 @@ errorlog = "-"
 # machine (a test, a benchmark) would take it over. Nothing here uses `gunicornc`; older versions ignore
 # the setting.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    # The app loaded in the master is shared copy-on-write; frozen, the workers' collections never
+    # touch (and so never copy) its pages. See core/heap.py.
+    heap.settle()
+
+
+def post_request(worker, req, environ, resp):
+    # After the answer has gone out, now and then: the caches the first pages filled join the
+    # frozen heap, so a full collection no longer walks them in the middle of someone's page.
+    worker.aftercare_served = getattr(worker, "aftercare_served", 0) + 1
+    heap.settle_after_request(worker.aftercare_served)

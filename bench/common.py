@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from core import heap
+
 PG_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 BENCH_DIR = Path(__file__).resolve().parent.parent / "instance" / "bench"
 
@@ -136,6 +138,9 @@ def time_pages(
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}")
         recorded[url] = seen.seen
+    # What a gunicorn worker does after its first pages (gunicorn.conf.py, core/heap.py): without it a
+    # full collection walks the whole long-lived heap every dozen pages or so.
+    heap.settle()
     pages, per_url = [], {url: [] for url in urls}
     for _ in range(rounds):
         for url in urls:

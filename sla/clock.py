@@ -88,6 +88,7 @@ class BusinessCalendar:
             )
         self._years: dict[int, _Year] = {}
         self._days: dict[date, tuple[Interval, ...]] = {}
+        self._totals: dict[int, list[int]] = {}  # per year, see _running_totals
         self._lock = threading.Lock()  # the holidays package fills its years lazily, not thread-safely
 
     @classmethod
@@ -200,23 +201,53 @@ class BusinessCalendar:
     def _working(self, a: int, b: int) -> int:
         if b <= a:
             return 0
-        total = 0
-        day, end_day = self._local_date(a) - _ONE_DAY, self._local_date(b)
-        jumpable = day + timedelta(days=3)
-        while day <= end_day + _ONE_DAY:
-            if day >= jumpable:
-                # A skipped date must also end before `b`: the dates before b's own do.
-                weeks = min(self._plain_weeks(day), (end_day - day).days // 7)
-                if weeks > 0:
-                    total += weeks * self._week_us
-                    day += timedelta(weeks=weeks)
-                    continue
+        first, last = self._local_date(a), self._local_date(b)
+        # Dates from first + 2 on lie wholly after `a`, dates before `last` wholly before `b`: those
+        # in between count in full, by running totals kept per year. Only the edges are clipped, so
+        # a ticket overdue for a year costs no more than one overdue for a day.
+        inner_start = first + 2 * _ONE_DAY
+        if inner_start >= last:
+            return self._clipped(first - _ONE_DAY, last + 2 * _ONE_DAY, a, b)
+        return (
+            self._clipped(first - _ONE_DAY, inner_start, a, b)
+            + self._dates_total(inner_start, last)
+            + self._clipped(last, last + 2 * _ONE_DAY, a, b)
+        )
+
+    def _clipped(self, start: date, end: date, a: int, b: int) -> int:
+        """Working time of the dates in [start, end) that falls inside [a, b)."""
+        total, day = 0, start
+        while day < end:
             for s, e in self._day(day):
                 lo, hi = max(s, a), min(e, b)
                 if lo < hi:
                     total += hi - lo
             day += _ONE_DAY
         return total
+
+    def _dates_total(self, start: date, end: date) -> int:
+        """All the working time the dates in [start, end) own."""
+        total = 0
+        while start < end:
+            new_year = date(start.year, 1, 1)
+            stop = min(end, date(start.year + 1, 1, 1))
+            running = self._running_totals(start.year)
+            total += running[(stop - new_year).days] - running[(start - new_year).days]
+            start = stop
+        return total
+
+    def _running_totals(self, year: int) -> list[int]:
+        """[working time owned by the dates of `year` before its i-th date] for i in 0..days in year."""
+        found = self._totals.get(year)
+        if found is None:
+            day, after, running = date(year, 1, 1), date(year + 1, 1, 1), 0
+            found = [0]
+            while day < after:
+                running += sum(e - s for s, e in self._day(day))
+                found.append(running)
+                day += _ONE_DAY
+            self._totals[year] = found
+        return found
 
     def _plain_weeks(self, day: date) -> int:
         """Whole weeks from `day` that follow the weekly template at one UTC offset."""

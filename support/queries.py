@@ -261,8 +261,15 @@ def teams() -> list[Team]:
     return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
 
 
-def organisations() -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+def organisation_names() -> list[tuple[int, str]]:
+    """(id, name) of every organisation by name, for filter menus: rows, not objects, as a desk may
+    serve hundreds of them."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+        )
+    ]
 
 
 def products() -> list[str]:

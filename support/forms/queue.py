@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from core.forms import LongSelectField
 from support.labels import KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from support.models import OPEN_STATUSES
 
@@ -52,9 +53,9 @@ class FilterForm(FlaskForm):
     priority = SelectField(
         _l("Priority"), choices=choices(PRIORITY_LABELS, _l("Any priority")), validators=[Optional()]
     )
-    assignee = SelectField(_l("Assignee"), choices=[], validators=[Optional()])
-    organisation = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
-    product = SelectField(_l("Product"), choices=[], validators=[Optional()])
+    assignee = LongSelectField(_l("Assignee"), choices=[], validators=[Optional()])
+    organisation = LongSelectField(_l("Organisation"), choices=[], validators=[Optional()])
+    product = LongSelectField(_l("Product"), choices=[], validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort"), choices=choices(SORT_LABELS), default="sla_due")
 
@@ -71,7 +72,7 @@ class BulkForm(FlaskForm):
     status = SelectField(
         _l("Set status"), choices=choices(STATUS_LABELS, _l("Keep status")), validators=[Optional()]
     )
-    assignee = SelectField(_l("Set assignee"), choices=[], validators=[Optional()])
+    assignee = LongSelectField(_l("Set assignee"), choices=[], validators=[Optional()])
     apply = SubmitField(_l("Apply to selected"))
 
 
@@ -100,7 +101,7 @@ class ReplyForm(FlaskForm):
 class PropertiesForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS))
     priority = SelectField(_l("Priority"), choices=choices(PRIORITY_LABELS))
-    assignee = SelectField(_l("Assignee"), choices=[], validators=[Optional()])
+    assignee = LongSelectField(_l("Assignee"), choices=[], validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS))
     product = StringField(_l("Product"), validators=[Optional(), Length(max=100)])
     component = StringField(_l("Component"), validators=[Optional(), Length(max=100)])

@@ -14,6 +14,7 @@ from sla import queries as sla_queries
 from support import queries
 from support.forms.queue import BulkForm, FilterForm, MergeForm, PropertiesForm, ReplyForm, choices
 from support.models import Ticket
+from support.views.queue_rows import attention_counts, queue_rows
 
 
 def queue_context(args) -> dict:
@@ -24,7 +25,7 @@ def queue_context(args) -> dict:
     form.assignee.choices = choices(
         {"me": _("Me"), "none": _("Unassigned"), **teams, **people(staff)}, _("Anyone")
     )
-    organisations = {str(org.id): org.name for org in queries.organisations()}
+    organisations = {str(org_id): name for org_id, name in queries.organisation_names()}
     form.organisation.choices = choices(organisations, _("Any organisation"))
     form.product.choices = choices({p: p for p in queries.products()}, _("Any product"))
     page = None
@@ -38,16 +39,28 @@ def queue_context(args) -> dict:
         )
     filter_args = args.to_dict(flat=False)
     filter_args.pop("cursor", None)
-    badges = sla_queries.queue_badges(page.tickets, now=utcnow()) if page else {}
+    page_args = args.to_dict(flat=False)
+    rows = []
+    if page is not None:
+        now = utcnow()
+        badges = sla_queries.queue_badges(page.tickets, now=now)
+        rows = queue_rows(
+            page.tickets,
+            badges=badges,
+            attention=_attention(page.tickets, badges),
+            page_args=page_args,
+            viewer_id=current_user.id,
+            now=now,
+        )
     return {
         "form": form,
         "page": page,
+        "rows": rows,
+        "counts": attention_counts(rows),
         "bulk": bulk_form(staff, formdata=None),
         "filter_args": filter_args,
-        "page_args": args.to_dict(flat=False),
+        "page_args": page_args,
         "filtered": any(key != "sort" for key in filter_args),
-        "sla_badges": badges,
-        "attention": _attention(page.tickets, badges) if page else {},
     }
 
 

@@ -297,12 +297,25 @@ def test_a_million_minutes_ends_and_agrees_with_counting_in_short_steps(calendar
     start = utc(2026, 1, 5, 3, 17)
     due = calendar.add(start, 1_000_000)
     assert calendar.minutes_between(start, due) == 1_000_000
-    # Spans under a week are never skipped over, so this counts every date on its own.
-    step, moment, total = timedelta(days=5), start, timedelta(0)
+    # Spans of two days or less are clipped date by date, never summed from running totals.
+    step, moment, total = timedelta(days=2), start, timedelta(0)
     while moment < due:
         total += calendar.working_time(moment, min(moment + step, due))
         moment += step
     assert total == timedelta(minutes=1_000_000)
+
+
+@pytest.mark.parametrize("calendar", [china, new_york, shanghai], ids=["china", "new_york", "shanghai"])
+def test_spans_of_several_years_count_the_same_as_their_days(calendar):
+    # Long spans count their inner dates from running totals kept per year (an overdue badge years
+    # old is cheap); counting date by date in two-day steps must agree, the second time too.
+    a, b = utc(2022, 6, 15, 7, 30), utc(2028, 2, 3, 11, 45)
+    step, moment, total = timedelta(days=2), a, timedelta(0)
+    while moment < b:
+        total += calendar.working_time(moment, min(moment + step, b))
+        moment += step
+    assert calendar.working_time(a, b) == total
+    assert calendar.working_time(a, b) == total
 
 
 # -- is_working, next_change, intervals ------------------------------------------------------------

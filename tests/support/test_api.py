@@ -330,7 +330,7 @@ def test_internal_notes_are_for_staff_only(api, customer, engineer):
 
 
 def test_history_entries_carry_actor_and_data(api, customer, engineer):
-    ticket = make_ticket(customer)
+    ticket = make_ticket(customer, now=NOW - timedelta(hours=1))  # history is in time order
     services.change_status(ticket, "pending", actor=engineer, now=NOW)
     events = api(customer).get(f"/tickets/{ticket.id}/history").get_json()
     change = events[-1]

@@ -12,7 +12,8 @@ from support import services
 from tests.factories import make_engineer, make_ticket, make_user
 from tests.support.mail.conftest import SmtpServer
 
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+# After the mail the tests queue: services queue it at the real time, due at once.
+NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
 
 
 def received_ids(server: SmtpServer) -> list[str]:
