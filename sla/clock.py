@@ -246,6 +246,8 @@ class BusinessCalendar:
                 running += sum(e - s for s, e in self._day(day))
                 found.append(running)
                 day += _ONE_DAY
+            if len(self._totals) >= _CACHE_LIMIT // 366:
+                self._totals.clear()
             self._totals[year] = found
         return found
 

@@ -13,8 +13,9 @@ under Whoosh's own scores (ties by document number, as Whoosh orders them).
 
 One difference from Whoosh on purpose: its coordination counts the query's terms again each time its
 collector prunes the matcher tree, so an article's score depended on when it was reached; here the
-count is the query's, from start to end. Small indexes (where Whoosh evaluates Ors differently, and
-everything is fast anyway) and other query shapes (phrases, exclusions) are left to Whoosh.
+count is the query's, from start to end. Small indexes (a thousand articles or fewer, where Whoosh
+evaluates Ors differently and is fast anyway) and other query shapes (phrases, exclusions) are left
+to Whoosh.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 from whoosh import query as Q
 
 # Up to this many documents Whoosh may preload an Or's matches and score them its own way; keep it.
-MIN_DOCS = 5000
+# Not more: at 3,000 articles Whoosh's full evaluation of a broad query took 25-35 ms, the shortcut 10
+# (bench/bench_kb.py).
+MIN_DOCS = 1000
 _NOWHERE = float("inf")
 _SLACK = 1e-9  # bounds are sums like the scores, added up in another order
 
