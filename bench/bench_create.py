@@ -40,7 +40,9 @@ def rows(full: bool) -> list[dict]:
     try:
         people = harness.prepare(url, max(CLIENTS))
         with tempfile.TemporaryDirectory(prefix="bench-create-") as scratch:
-            env = harness.server_env(url, Path(scratch))
+            # Workers are never recycled here (gunicorn.conf.py replaces one every ~20,000 requests):
+            # a new worker would start its CPU count from zero in the middle of a measurement.
+            env = {**harness.server_env(url, Path(scratch)), "GUNICORN_CMD_ARGS": "--max-requests 0"}
             logs = Path(scratch)
             with (
                 harness.Gunicorn("app:create_app()", env, workers=WORKERS, log=logs / "app.log") as ours,
