@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 
 from core.mail import deliver_due
 from support.mail import imap
-from support.mail.ingest import TemporaryFailure, ingest_batch
+from support.mail.ingest import TemporaryFailure, ingest_batch, size_text
 from support.mail.parse import ParsedMail, parse_message
 
 mail_cli = AppGroup("mail", help="Inbound and outbound mail.")
@@ -32,10 +32,10 @@ def parse_command(files: tuple[str, ...]) -> None:
     failed = False
     for name in files:
         try:
-            raw = sys.stdin.buffer.read() if name == "-" else _read(name)
+            raw = _read(name)
         except OSError as exc:
             failed = True
-            click.echo(json.dumps({"file": name, "error": exc.strerror or str(exc)}, ensure_ascii=False))
+            click.echo(json.dumps({"file": name, "error": _why(exc)}, ensure_ascii=False))
             continue
         click.echo(json.dumps(summary(name, parse_message(raw)), ensure_ascii=False))
     if failed:
@@ -65,9 +65,26 @@ def summary(name: str, mail: ParsedMail) -> dict:
     }
 
 
+class TooLarge(OSError):
+    """A mail larger than MAX_CONTENT_LENGTH, the most the LMTP receiver and the API take too."""
+
+
 def _read(name: str) -> bytes:
-    with open(name, "rb") as handle:
-        return handle.read()
+    """The bytes of a message file, or of standard input for "-"; a mail over the limit is refused
+    after reading one byte more than it, not all of it (the file stays where it is)."""
+    largest = current_app.config["MAX_CONTENT_LENGTH"]
+    if name == "-":
+        raw = sys.stdin.buffer.read(largest + 1)
+    else:
+        with open(name, "rb") as handle:
+            raw = handle.read(largest + 1)
+    if len(raw) > largest:
+        raise TooLarge(f"larger than {size_text(largest)}, the most a mail may be: not filed")
+    return raw
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 @mail_cli.command("ingest")
@@ -77,18 +94,18 @@ def ingest_command(files: tuple[str, ...]) -> None:
 
     Files are committed BATCH at a time and each line is printed once its mail is committed. Exits
     75 on a temporary failure (that batch and the rest are left for the retry), 1 when a file cannot
-    be read.
+    be read or holds a mail over MAX_CONTENT_LENGTH (an MTA then bounces it to its sender).
     """
     failed = False
     for start in range(0, len(files), BATCH):
         names, raws = [], []
         for name in files[start : start + BATCH]:
             try:
-                raws.append(sys.stdin.buffer.read() if name == "-" else _read(name))
+                raws.append(_read(name))
                 names.append(name)
             except OSError as exc:
                 failed = True
-                click.echo(json.dumps({"file": name, "error": exc.strerror or str(exc)}, ensure_ascii=False))
+                click.echo(json.dumps({"file": name, "error": _why(exc)}, ensure_ascii=False))
         if not raws:
             continue
         try:

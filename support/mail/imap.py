@@ -1,7 +1,8 @@
 """The IMAP poller: unseen mail of each configured mailbox goes through `ingest`.
 
 Each message is fetched with BODY.PEEK[] (which leaves it unseen) and marked seen, or moved to
-`move_to`, only after `ingest` committed. A crash in between leaves it unseen; the next pass fetches
+`move_to`, only after `ingest` committed. One over MAX_CONTENT_LENGTH is not downloaded: it stays,
+seen and flagged, for a person to deal with. A crash in between leaves it unseen; the next pass fetches
 it again and `ingest` answers `duplicate` when it had been committed after all. A temporary failure
 (database down) ends the pass with the rest untouched.
 
@@ -21,10 +22,11 @@ from datetime import datetime
 from flask import current_app
 
 from core.failpoints import failpoint
-from support.mail.ingest import TemporaryFailure, ingest
+from support.mail.ingest import TemporaryFailure, ingest, size_text
 
 TIMEOUT = 30
 _UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
 class MailboxError(Exception):
@@ -60,7 +62,14 @@ def poll(account: dict, *, now: datetime | None = None) -> Counter:
         status, _data = client.select(_quote(folder))
         if status != "OK":
             raise MailboxError(f"cannot open folder {folder!r}")
-        for uid in _unseen(client)[: int(account.get("limit", 200))]:
+        uids = _unseen(client)[: int(account.get("limit", 200))]
+        largest = current_app.config["MAX_CONTENT_LENGTH"]
+        sizes = _sizes(client, uids) if uids else {}
+        for uid in uids:
+            if sizes.get(uid, 0) > largest:
+                _set_aside(client, uid, sizes[uid], source)
+                counts["too_large"] += 1
+                continue
             raw = _fetch(client, uid)
             if raw is None:
                 continue  # expunged by someone else meanwhile
@@ -93,6 +102,33 @@ def _unseen(client: imaplib.IMAP4) -> list[bytes]:
     if status != "OK":
         raise MailboxError(f"search failed: {data!r}")
     return b" ".join(d for d in data if d).split()
+
+
+def _sizes(client: imaplib.IMAP4, uids: list[bytes]) -> dict[bytes, int]:
+    """{uid: size in bytes} of the messages, asked in one command before any is downloaded."""
+    status, data = client.uid("FETCH", b",".join(uids), "(RFC822.SIZE)")
+    if status != "OK":
+        raise MailboxError(f"fetch of sizes failed: {data!r}")
+    sizes = {}
+    for item in data:
+        line = item[0] if isinstance(item, tuple) else item
+        uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
+        if uid and size:
+            sizes[uid.group(1)] = int(size.group(1))
+    return sizes
+
+
+def _set_aside(client: imaplib.IMAP4, uid: bytes, size: int, source: str) -> None:
+    """A mail larger than any we take (MAX_CONTENT_LENGTH, as at the LMTP door) is not downloaded:
+    it stays in the mailbox, flagged for a person and marked seen so later passes skip it."""
+    current_app.logger.warning(
+        "%s: message UID %s is %s, over the %s limit: left in the mailbox, flagged",
+        source,
+        uid.decode(),
+        size_text(size),
+        size_text(current_app.config["MAX_CONTENT_LENGTH"]),
+    )
+    client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen \Flagged)")
 
 
 def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:

@@ -93,6 +93,11 @@ class Result:
         }
 
 
+def size_text(size: int) -> str:
+    """A mail's size for people: "30 MB", "20 KB"."""
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
+
+
 def ingest(raw: bytes, *, source: str = "", now: datetime | None = None) -> Result:
     """Store one raw RFC 5322 message and file it; commits. Raises TemporaryFailure."""
     return ingest_batch([raw], source=source, now=now)[0]

@@ -257,6 +257,9 @@ class Mailbox:
     def total(self, folder: str | None = None) -> int:
         return self._count(folder, "ALL")
 
+    def flagged(self, folder: str | None = None) -> int:
+        return self._count(folder, "FLAGGED")
+
     def _count(self, folder: str | None, criterion: str) -> int:
         client = self._client()
         client.select(f'"{folder or self.folder}"', readonly=True)

@@ -33,6 +33,23 @@ def test_unseen_mail_becomes_tickets_and_is_marked_seen(mailbox):
     assert sources == [f"imap:support@127.0.0.1/{mailbox.folder}"] * 2
 
 
+def test_a_mail_over_the_limit_stays_in_the_mailbox_flagged_and_is_not_downloaded(app, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20_000)
+    fetched = []
+    monkeypatch.setattr(
+        imap, "_fetch", lambda client, uid, real=imap._fetch: fetched.append(uid) or real(client, uid)
+    )
+    mailbox.append(
+        letter(subject="Big one", attachments=[("dump.bin", "application/octet-stream", b"x" * 30_000)]),
+        letter(subject="Small one"),
+    )
+    assert imap.poll(mailbox.account()) == {"too_large": 1, "created": 1}
+    assert [t.subject for t in tickets()] == ["Small one"]
+    assert len(fetched) == 1  # the big one was never downloaded
+    assert (mailbox.unseen(), mailbox.flagged(), mailbox.total()) == (0, 1, 2)
+    assert imap.poll(mailbox.account()) == {}  # and is not looked at again
+
+
 def test_a_crash_between_parsing_and_commit_leaves_the_mail_unseen(mailbox, monkeypatch):
     mailbox.append(letter(subject="First"), letter(subject="Second"))
 

@@ -47,6 +47,25 @@ def test_a_missing_file_is_reported_and_exits_1(app, tmp_path):
     assert result.exit_code == 1 and "error" in json.loads(result.output)
 
 
+def test_a_mail_over_the_limit_is_refused_and_the_others_filed(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20_000)
+    small, big = tmp_path / "small.eml", tmp_path / "big.eml"
+    small.write_bytes(letter(subject="Small one"))
+    big.write_bytes(
+        letter(subject="Big one", attachments=[("dump.bin", "application/octet-stream", b"x" * 30_000)])
+    )
+    result = run(app, str(big), str(small))
+    assert result.exit_code == 1  # an MTA bounces it: its sender learns it was not taken
+    refused, filed = [json.loads(line) for line in result.output.splitlines()]
+    assert refused == {"file": str(big), "error": "larger than 20 KB, the most a mail may be: not filed"}
+    assert filed["action"] == "created"
+    assert db.session.scalars(sa.select(Ticket.subject)).all() == ["Small one"]
+    assert big.exists()  # left where it was
+    piped = run(app, "-", input=big.read_bytes())
+    assert piped.exit_code == 1 and "not filed" in piped.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundMail)) == 1
+
+
 @pytest.fixture
 def no_transaction():
     """Run outside the rolled-back test transaction (tests/conftest.py), on an app of its own."""
