@@ -137,3 +137,20 @@ class Team(db.Model):
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
+
+
+class IdempotencyKey(db.Model):
+    """The answer to an API request sent with an Idempotency-Key header (core/idempotency.py), kept a
+    day, so that a client that retries after a timeout gets that answer again, not a second ticket."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the method, path and body
+    status: Mapped[int]
+    body: Mapped[str] = mapped_column(sa.Text)  # the JSON answered
+    location: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

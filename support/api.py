@@ -27,8 +27,10 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import idempotency
 from core.api import api_user, error_responses, require_token
 from core.extensions import db
+from core.failpoints import failpoint
 from core.models import User
 from core.services import normalise_email
 from kb import queries as kb_queries
@@ -105,6 +107,8 @@ def _active_user_by_email(email: str) -> User | None:
 
 
 @blp.post("/tickets")
+@blp.doc(parameters=[idempotency.PARAMETER])
+@idempotency.idempotent
 @blp.arguments(TicketIn)
 @blp.response(201, TicketOut)
 @_errors(400, 401)
@@ -112,7 +116,8 @@ def create_ticket(data: dict):
     """File a ticket
 
     The ticket's channel is "api". Staff may file on behalf of an existing account by giving
-    `requester_email`; the ticket then belongs to that person's organisation.
+    `requester_email`; the ticket then belongs to that person's organisation. With an
+    `Idempotency-Key` header, sending the same request again gives the first answer again.
     """
     user = _user()
     requester = user
@@ -127,8 +132,11 @@ def create_ticket(data: dict):
         ticket = services.open_ticket(requester=requester, actor=user, channel=Channel.api, **data)
     except services.TicketError as exc:
         _refuse(exc.field or "_schema", str(exc))
+    location = url_for(".ticket", number=ticket.number, _external=True)
+    idempotency.remember(201, TicketOut().dump(ticket), location=location)
     db.session.commit()
-    return ticket, 201, {"Location": url_for(".ticket", number=ticket.number, _external=True)}
+    failpoint("api.ticket.committed")  # tests/faults: the answer lost after the work was done
+    return ticket, 201, {"Location": location}
 
 
 @blp.get("/tickets")
@@ -230,6 +238,8 @@ def messages(number: int):
 
 
 @blp.post(TICKET + "/messages")
+@blp.doc(parameters=[idempotency.PARAMETER])
+@idempotency.idempotent
 @blp.arguments(MessageIn)
 @blp.response(201, MessageOut)
 @_errors(400, 401, 404, 409)
@@ -238,12 +248,14 @@ def add_message(data: dict, number: int):
 
     `internal: true` writes a note only staff can read (a customer sending it gets a 422 naming
     `internal`). A customer's message reopens a pending or resolved ticket; the first public staff
-    reply opens a new one.
+    reply opens a new one. With an `Idempotency-Key` header, sending the same request again gives
+    the first answer again.
     """
     user = _user()
     ticket = _ticket_or_404(number)
     try:
         message = services.add_message(ticket, author=user, channel=Channel.api, **data)
+        idempotency.remember(201, MessageOut().dump(message))
         db.session.commit()
     except StaleDataError:
         _conflict(number)

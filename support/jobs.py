@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from core import idempotency
 from core.extensions import db
 from core.jobs import Job
 from support import services
@@ -46,5 +47,12 @@ JOBS = [
         "interval",
         {"hours": 1},
         "Delete attachment files a crashed upload left without a row",
+    ),
+    Job(
+        "support.purge_idempotency_keys",
+        idempotency.purge,
+        "interval",
+        {"hours": 1},
+        "Forget the API answers kept for retries (Idempotency-Key) after a day",
     ),
 ]

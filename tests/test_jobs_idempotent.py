@@ -20,6 +20,7 @@ from core import jobs
 from core.extensions import db
 from core.mail import queue_mail
 from core.mail_models import OutboundMail, OutboxStatus
+from core.models import IdempotencyKey
 from kb import indexing
 from kb import services as kb_services
 from kb.models import IndexQueue
@@ -43,6 +44,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday
 COVERED = {
     "support.close_resolved",
     "support.sweep_attachment_files",
+    "support.purge_idempotency_keys",
     "kb.index_pending",
     "sla.sweep",
     "mail.send",
@@ -166,6 +168,22 @@ def test_orphaned_attachment_files_are_swept_once_and_named_ones_kept(
     assert sum(results) == 12  # each file deleted by one run; the other found it gone
     assert not any(path.exists() for path in orphans)
     assert kept.exists()
+
+
+def test_old_idempotency_keys_are_forgotten_once_and_fresh_ones_kept(app, no_transaction):
+    user_id = make_user().id
+    for n in range(10):
+        age = timedelta(hours=30) if n < 7 else timedelta(hours=2)
+        db.session.add(
+            IdempotencyKey(
+                user_id=user_id, key=f"k{n}", fingerprint="f", status=201, body="{}", created_at=NOW - age
+            )
+        )
+    results = run_twice(app, "support.purge_idempotency_keys")
+
+    assert sum(results) == 7  # each old key deleted by one run
+    kept = db.session.scalars(sa.select(IdempotencyKey.key).where(IdempotencyKey.user_id == user_id)).all()
+    assert sorted(kept) == ["k7", "k8", "k9"]
 
 
 # -- knowledge base ---------------------------------------------------------------------------------

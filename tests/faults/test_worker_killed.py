@@ -1,5 +1,6 @@
 """A web worker SIGKILLed in the middle of filing a ticket: the ticket is stored whole or not at all,
-gunicorn brings a new worker, and the customer's retry files it once."""
+gunicorn brings a new worker, and the customer's retry files it once (killed after the commit, a
+retry with the same Idempotency-Key gets the lost answer)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,28 @@ def test_a_worker_killed_before_the_commit_leaves_no_trace_and_the_retry_files_t
     assert desk.count(Ticket) == 1
     assert desk.count(Message, Message.ticket_id == number) == 1
     assert desk.count(TicketEvent, TicketEvent.ticket_id == number, TicketEvent.kind == "created") == 1
+    assert desk.count(OutboundMail, OutboundMail.related == f"ticket:{number}") == 1
+
+
+def test_a_worker_killed_after_the_commit_loses_the_answer_and_the_keyed_retry_gets_it_back(desk, gunicorn):
+    seed = desk.seed()
+    server = gunicorn(AFTERCARE_FAILPOINTS="api.ticket.committed=pause")
+    ticket = {"subject": "Backup job failed", "body": "Exit code 3 since Friday.", "kind": "incident"}
+    headers = {"Authorization": f"Bearer {seed.customer_token}", "Idempotency-Key": "backup-7c1e"}
+
+    def post():
+        return requests.post(server.url + "/api/v1/tickets", json=ticket, headers=headers, timeout=60)
+
+    kill_at(desk, "api.ticket.committed", InFlight(post))
+    assert desk.count(Ticket) == 1  # filed, but the client never heard so
+
+    server.ready()
+    answer = post()  # the client tries again, with the same key
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Idempotent-Replayed"] == "true"
+    number = answer.json()["number"]
+    assert answer.headers["Location"].endswith(f"/api/v1/tickets/{number}")
+    assert desk.count(Ticket) == 1
     assert desk.count(OutboundMail, OutboundMail.related == f"ticket:{number}") == 1
 
 
