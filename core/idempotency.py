@@ -71,12 +71,14 @@ def idempotent(view):
     return wrapper
 
 
-def remember(status: int, body: dict, *, location: str | None = None) -> None:
-    """Store the answer this request will give, in its transaction (nothing without a key)."""
+def remember(status: int, schema, obj, *, location: str | None = None) -> None:
+    """Store the answer this request will give (`obj` as `schema` dumps it), in its transaction.
+    Without a key nothing is dumped or stored: requests without one pay nothing."""
     pending = g.get("idempotency")
     if pending is None:
         return
     user_id, key, fingerprint = pending
+    body = schema.dump(obj)
     db.session.add(
         IdempotencyKey(
             user_id=user_id,

@@ -133,7 +133,7 @@ def create_ticket(data: dict):
     except services.TicketError as exc:
         _refuse(exc.field or "_schema", str(exc))
     location = url_for(".ticket", number=ticket.number, _external=True)
-    idempotency.remember(201, TicketOut().dump(ticket), location=location)
+    idempotency.remember(201, TicketOut(), ticket, location=location)
     db.session.commit()
     failpoint("api.ticket.committed")  # tests/faults: the answer lost after the work was done
     return ticket, 201, {"Location": location}
@@ -255,7 +255,7 @@ def add_message(data: dict, number: int):
     ticket = _ticket_or_404(number)
     try:
         message = services.add_message(ticket, author=user, channel=Channel.api, **data)
-        idempotency.remember(201, MessageOut().dump(message))
+        idempotency.remember(201, MessageOut(), message)
         db.session.commit()
     except StaleDataError:
         _conflict(number)

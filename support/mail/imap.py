@@ -67,7 +67,7 @@ def poll(account: dict, *, now: datetime | None = None) -> Counter:
         sizes = _sizes(client, uids) if uids else {}
         for uid in uids:
             if sizes.get(uid, 0) > largest:
-                _set_aside(client, uid, sizes[uid], source)
+                _set_aside(client, uid, sizes[uid], largest, source)
                 counts["too_large"] += 1
                 continue
             raw = _fetch(client, uid)
@@ -118,7 +118,7 @@ def _sizes(client: imaplib.IMAP4, uids: list[bytes]) -> dict[bytes, int]:
     return sizes
 
 
-def _set_aside(client: imaplib.IMAP4, uid: bytes, size: int, source: str) -> None:
+def _set_aside(client: imaplib.IMAP4, uid: bytes, size: int, largest: int, source: str) -> None:
     """A mail larger than any we take (MAX_CONTENT_LENGTH, as at the LMTP door) is not downloaded:
     it stays in the mailbox, flagged for a person and marked seen so later passes skip it."""
     current_app.logger.warning(
@@ -126,7 +126,7 @@ def _set_aside(client: imaplib.IMAP4, uid: bytes, size: int, source: str) -> Non
         source,
         uid.decode(),
         size_text(size),
-        size_text(current_app.config["MAX_CONTENT_LENGTH"]),
+        size_text(largest),
     )
     client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen \Flagged)")
 
