@@ -96,6 +96,21 @@ def _transaction(request, app):
 
 
 @contextmanager
+def undone_afterwards():
+    """What the block commits is undone at its end: a savepoint of the test's connection (see
+    `rolled_back_session`) around the session's own savepoints, for tests that run many cases."""
+    db.session.commit()
+    savepoint = db.session.get_bind().begin_nested()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        db.session.close()
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@contextmanager
 def rolled_back_session(app):
     """An app and request context whose `db.session` works inside one transaction on one connection
     (yielded), rolled back at the end: commits inside become savepoints."""

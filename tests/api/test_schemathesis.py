@@ -27,6 +27,7 @@ from kb import services as kb_services
 from reviews import surveys
 from support import services
 from support.attachments import Upload
+from tests.conftest import undone_afterwards
 from tests.factories import make_engineer, make_ticket, make_user
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -98,20 +99,13 @@ def isolated(app):
     server would (a file download otherwise leaks its open file)."""
 
     def wsgi(environ, start_response):
-        db.session.commit()
-        savepoint = db.session.get_bind().begin_nested()
-        try:
+        with undone_afterwards():
             iterable = app(environ, start_response)
             try:
                 return [b"".join(iterable)]
             finally:
                 if hasattr(iterable, "close"):
                     iterable.close()
-        finally:
-            db.session.rollback()
-            db.session.close()
-            if savepoint.is_active:
-                savepoint.rollback()
 
     return wsgi
 

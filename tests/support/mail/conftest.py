@@ -91,6 +91,17 @@ def smtp_server(smtp_port):
 
 
 @pytest.fixture
+def receiver(app):
+    """The LMTP receiver of `app` on a free loopback port."""
+    from support.mail import lmtp
+
+    server = lmtp.make_server(app, "127.0.0.1", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def outbox_rows():
     """The outbox rows queued so far in this test, oldest first."""
     from core.extensions import db

@@ -7,7 +7,6 @@ is a "duplicate" of the one before, and no sender hits the hourly limit).
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
@@ -18,6 +17,7 @@ from core.extensions import db
 from support.mail.ingest import REASONS, ingest
 from support.mail.models import InboundMail, Outcome
 from support.models import Message, Ticket
+from tests.conftest import undone_afterwards
 from tests.support.mail.mutations import MESSAGES, hostile_mail, huge_header, nest
 
 FUZZ = settings(
@@ -35,22 +35,8 @@ FUZZ = settings(
 
 @pytest.fixture
 def rolled_back(app):
-    """A context manager: what the block commits is undone at its end (a savepoint of the test's
-    connection around the session's own savepoints)."""
-
-    @contextlib.contextmanager
-    def block():
-        db.session.commit()
-        savepoint = db.session.get_bind().begin_nested()
-        try:
-            yield
-        finally:
-            db.session.rollback()
-            db.session.close()
-            if savepoint.is_active:
-                savepoint.rollback()
-
-    return block
+    """A context manager: what the block commits is undone at its end."""
+    return undone_afterwards
 
 
 def check_filed(raw: bytes) -> None:

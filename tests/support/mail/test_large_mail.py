@@ -22,10 +22,8 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from support.attachments import path_of
-from support.mail import lmtp
 from support.mail.models import InboundMail
 from support.models import Ticket
-from tests.support.mail.conftest import free_port
 
 MB = 1024 * 1024
 SECONDS = 60  # a generous bound for a 2-core machine, with tracemalloc slowing the parser down
@@ -103,14 +101,6 @@ def test_a_25mb_text_mail_over_http_is_cut_to_what_a_ticket_holds(api, app):
     assert response.status_code == 200, response.get_json()
     body = ticket_of(response.get_json()["ticket"]).messages[0].body
     assert body.startswith(line.strip()) and body.endswith("[The rest of this long mail was cut.]")
-
-
-@pytest.fixture
-def receiver(app):
-    server = lmtp.make_server(app, "127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def deliver(server, raw: bytes) -> dict:

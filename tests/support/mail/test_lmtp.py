@@ -11,16 +11,7 @@ from core.extensions import db
 from support.mail import ingest as ingest_module
 from support.mail import lmtp
 from support.models import Ticket
-from tests.support.mail.conftest import free_port
 from tests.support.mail.letters import letter
-
-
-@pytest.fixture
-def receiver(app):
-    server = lmtp.make_server(app, "127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def deliver(server, raw: bytes, recipients=("support@aftercare.local",)) -> dict:
